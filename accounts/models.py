@@ -1,0 +1,149 @@
+"""Users, their profiles and the social graph between them."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .validators import username_validator, validate_not_reserved
+
+
+class CaseInsensitiveUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Log-in and lookups by username ignore case, as on Twitter.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A person with a profile. `is_active=False` means suspended."""
+
+    username = models.CharField(
+        max_length=15,
+        unique=True,
+        validators=[username_validator, validate_not_reserved],
+        help_text="1 to 15 letters, digits or underscores.",
+        error_messages={"unique": "That username is taken."},
+    )
+    email = models.EmailField("email address", blank=True)
+    display_name = models.CharField(max_length=50, blank=True)
+    bio = models.CharField(max_length=160, blank=True)
+    location = models.CharField(max_length=30, blank=True)
+    website = models.URLField(max_length=100, blank=True)
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    header = models.ImageField(upload_to="headers/%Y/%m/", blank=True)
+    is_protected = models.BooleanField(
+        "protected", default=False, help_text="Only approved followers see the tweets."
+    )
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
+    # Denormalised counters, changed only by accounts.services / tweets.services
+    # in the same transaction as the rows they count.
+    followers_count = models.PositiveIntegerField(default=0)
+    following_count = models.PositiveIntegerField(default=0)
+    tweets_count = models.PositiveIntegerField(default=0)
+
+    objects = CaseInsensitiveUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message="That username is taken.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(suspended_at__isnull=True) | models.Q(is_active=False),
+                name="accounts_user_suspended_inactive",
+            ),
+        ]
+        permissions = [("suspend_user", "Can suspend and unsuspend accounts")]
+
+    def __str__(self):
+        return f"@{self.username}"
+
+    def get_absolute_url(self):
+        return reverse("profile", args=[self.username])
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="accounts_follow_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followee")), name="accounts_follow_not_self"
+            ),
+        ]
+        # follower_id is covered by the unique constraint's index; lists of a
+        # user's followers read by followee, newest first.
+        indexes = [models.Index(fields=["followee", "-created_at"], name="accounts_follow_followee")]
+
+    def __str__(self):
+        return f"{self.follower} follows {self.followee}"
+
+
+class FollowRequest(models.Model):
+    """A pending request to follow a protected account."""
+
+    requester = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sent_follow_requests")
+    target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follow_requests")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["requester", "target"], name="accounts_followrequest_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(requester=models.F("target")),
+                name="accounts_followrequest_not_self",
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "-created_at"], name="accounts_fr_target")]
+
+    def __str__(self):
+        return f"{self.requester} asks to follow {self.target}"
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="accounts_block_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="accounts_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked"], name="accounts_block_blocked")]
+
+    def __str__(self):
+        return f"{self.blocker} blocks {self.blocked}"
+
+
+class Mute(models.Model):
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes_made")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="accounts_mute_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(muter=models.F("muted")), name="accounts_mute_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.muter} mutes {self.muted}"

@@ -1,0 +1,22 @@
+"""Domain events of the accounts app.
+
+Sent by accounts.services with transaction.on_commit, so a receiver never
+sees rolled-back state. Arguments are ids, ready to hand to Celery tasks.
+"""
+
+from django.dispatch import Signal
+
+# follower_id, followee_id
+user_followed = Signal()
+user_unfollowed = Signal()
+# requester_id, target_id
+follow_requested = Signal()
+follow_request_accepted = Signal()
+# blocker_id, blocked_id
+user_blocked = Signal()
+# muter_id, muted_id
+user_muted = Signal()
+user_unmuted = Signal()
+# user_id, moderator_id
+user_suspended = Signal()
+user_unsuspended = Signal()

@@ -1,0 +1,80 @@
+"""Fixtures shared by every app's tests: users, tweets and a clean Redis.
+
+The tests run against real PostgreSQL (pytest-django's test database) and
+the real Redis at REDIS_URL; Celery tasks run eagerly here and in a real
+worker in the integration tests (tests/integration).
+"""
+
+import itertools
+
+import pytest
+import redis
+from django.conf import settings
+
+from twitter.celery import app as celery_app
+
+_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Each test starts with an empty Redis database (cache, sessions, timelines)."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """Make a user: make_user("ann", is_protected=True). Password is 'pw-<username>-123'."""
+
+    def make(username=None, **fields):
+        username = username or f"user{next(_counter)}"
+        fields.setdefault("email", f"{username}@example.com")
+        return django_user_model.objects.create_user(
+            username=username, password=f"pw-{username}-123", **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def ann(make_user):
+    return make_user("ann", display_name="Ann")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob", display_name="Bob")
+
+
+@pytest.fixture
+def carol(make_user):
+    return make_user("carol", display_name="Carol")
+
+
+@pytest.fixture
+def moderator(make_user):
+    from accounts import roles
+    from accounts.services import set_role
+
+    user = make_user("mod")
+    root = make_user("root", is_superuser=True, is_staff=True)
+    set_role(root, user, roles.MODERATOR)
+    return type(user).objects.get(pk=user.pk)  # fresh permission cache
+
+
+@pytest.fixture
+def post(db):
+    """Post a tweet through the service: post(author, "text", **options)."""
+    from tweets.services import post_tweet
+
+    def make(author, text="hello world", **options):
+        return post_tweet(author, text, **options)
+
+    return make

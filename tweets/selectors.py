@@ -1,0 +1,188 @@
+"""Reads of tweets, with visibility in one place: `visible_tweets`.
+
+A tweet is visible to a viewer when it is not deleted, its author is not
+suspended, neither blocks the other, and its audience includes the viewer
+(public and unlisted tweets of unprotected accounts reach everyone; the
+rest reach the author and the author's followers). A retweet is visible
+when the retweet and its original both are.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from accounts.selectors import blocked_either_way_ids, following_ids
+
+from .models import Bookmark, Like, Tweet, TweetVersion, Visibility
+
+OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _audience_q(viewer: User | None, prefix: str = "") -> Q:
+    def field(name):
+        return f"{prefix}{name}"
+
+    alive = Q(**{field("deleted_at__isnull"): True, field("author__is_active"): True})
+    open_to_all = Q(**{field("visibility__in"): OPEN_VISIBILITIES, field("author__is_protected"): False})
+    if viewer is None or not viewer.is_authenticated:
+        return alive & open_to_all
+    audience = (
+        open_to_all
+        | Q(**{field("author"): viewer})
+        | Q(**{field("author__in"): following_ids(viewer)})
+    )
+    not_blocked = ~Q(**{field("author__in"): blocked_either_way_ids(viewer)})
+    return alive & audience & not_blocked
+
+
+def visible_tweets(viewer: User | None) -> QuerySet:
+    """Every tweet row (originals and retweets) `viewer` may see; None is anonymous."""
+    own = _audience_q(viewer)
+    original = Q(retweet_of__isnull=True) | _audience_q(viewer, prefix="retweet_of__")
+    return Tweet.objects.filter(own & original)
+
+
+def with_viewer_state(queryset: QuerySet, viewer: User | None) -> QuerySet:
+    """Add what a page needs to render a list of tweets without N+1 queries.
+
+    Each row gets `liked`, `retweeted` and `bookmarked` for the viewer,
+    computed on the original when the row is a retweet.
+    """
+    queryset = queryset.select_related(
+        "author", "retweet_of__author", "quote_of__author", "in_reply_to_author"
+    )
+    if viewer is None or not viewer.is_authenticated:
+        return queryset
+    original = Coalesce(OuterRef("retweet_of_id"), OuterRef("id"))
+    return queryset.annotate(
+        liked=Exists(Like.objects.filter(user=viewer, tweet_id=original)),
+        retweeted=Exists(Tweet.objects.filter(author=viewer, retweet_of_id=original)),
+        bookmarked=Exists(Bookmark.objects.filter(user=viewer, tweet_id=original)),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_max_id: int | None
+    """Pass as max_id to get the next (older) page; None on the last page."""
+
+
+def page_by_id(
+    queryset: QuerySet,
+    *,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    limit: int = 20,
+    key: str = "id",
+) -> Page:
+    """A page of rows cut by id, Mastodon's way.
+
+    max_id: older than; since_id: newer than (newest first); min_id: newer
+    than, the oldest first, so a client can walk forward without gaps.
+    """
+    if max_id is not None:
+        queryset = queryset.filter(**{f"{key}__lt": max_id})
+    if since_id is not None:
+        queryset = queryset.filter(**{f"{key}__gt": since_id})
+    if min_id is not None:
+        rows = list(queryset.filter(**{f"{key}__gt": min_id}).order_by(key)[:limit])
+        rows.reverse()
+    else:
+        rows = list(queryset.order_by(f"-{key}")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_max_id = getattr(rows[-1], key) if rows and has_more else None
+    return Page(items=rows, next_max_id=next_max_id)
+
+
+def get_tweet(viewer: User | None, tweet_id: int) -> Tweet | None:
+    return with_viewer_state(visible_tweets(viewer), viewer).filter(pk=tweet_id).first()
+
+
+def user_tweets(viewer: User | None, author: User, *, with_replies: bool = False) -> QuerySet:
+    """A profile's tweets and retweets; replies only on the "replies" tab."""
+    queryset = visible_tweets(viewer).filter(author=author)
+    if not with_replies:
+        # A reply to oneself (a thread) stays on the main tab, as on Twitter.
+        queryset = queryset.filter(Q(in_reply_to_author__isnull=True) | Q(in_reply_to_author=author))
+    return with_viewer_state(queryset, viewer)
+
+
+def liked_tweets(viewer: User | None, user: User) -> QuerySet:
+    """Tweets `user` liked that `viewer` may see, most recently liked first.
+
+    Paged by the like's id (`like_id`), since likes are newer than tweets.
+    """
+    return with_viewer_state(
+        visible_tweets(viewer).filter(likes__user=user).annotate(like_id=F("likes__id")),
+        viewer,
+    )
+
+
+def hashtag_tweets(viewer: User | None, tag: str) -> QuerySet:
+    return with_viewer_state(
+        visible_tweets(viewer).filter(hashtags__name=tag.lower(), retweet_of__isnull=True), viewer
+    )
+
+
+def public_tweets(viewer: User | None) -> QuerySet:
+    """The public timeline: public originals of open accounts, no retweets."""
+    return with_viewer_state(
+        visible_tweets(viewer).filter(
+            visibility=Visibility.PUBLIC, author__is_protected=False, retweet_of__isnull=True
+        ),
+        viewer,
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    ancestors: list
+    tweet: Tweet
+    replies: list
+
+
+def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thread:
+    """The tweet's visible ancestors (root first) and replies below it.
+
+    One query for the whole conversation; replies come depth-first so a
+    reply follows the tweet it answers.
+    """
+    rows = list(
+        with_viewer_state(
+            visible_tweets(viewer).filter(conversation_id=tweet.conversation_id, retweet_of__isnull=True),
+            viewer,
+        ).order_by("id")[: max_replies + 200]
+    )
+    by_id = {row.pk: row for row in rows}
+    ancestors, parent_id = [], tweet.in_reply_to_id
+    while parent_id and parent_id in by_id:
+        ancestors.append(by_id[parent_id])
+        parent_id = by_id[parent_id].in_reply_to_id
+    ancestors.reverse()
+    children: dict[int, list] = {}
+    for row in rows:
+        if row.in_reply_to_id:
+            children.setdefault(row.in_reply_to_id, []).append(row)
+    replies, stack = [], list(reversed(children.get(tweet.pk, [])))
+    while stack and len(replies) < max_replies:
+        row = stack.pop()
+        replies.append(row)
+        stack.extend(reversed(children.get(row.pk, [])))
+    return Thread(ancestors=ancestors, tweet=tweet, replies=replies)
+
+
+def versions(tweet: Tweet) -> list:
+    """Every text the tweet has had, oldest first, ending with the current one."""
+    earlier = list(TweetVersion.objects.filter(tweet=tweet))
+    current = TweetVersion(tweet=tweet, text=tweet.text, created_at=tweet.edited_at or tweet.created_at)
+    return [*earlier, current]
+
+
+def edits_left(tweet: Tweet) -> int:
+    return max(0, settings.TWEET_MAX_EDITS - TweetVersion.objects.filter(tweet=tweet).count())
