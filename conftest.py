@@ -23,6 +23,15 @@ def _clean_redis():
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Pages render without a prior collectstatic (the manifest is a deploy step)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield

@@ -30,9 +30,7 @@ def sync_role_groups(**kwargs) -> None:
     wanted = [name.split(".") for name in MODERATOR_PERMISSIONS]
     permissions = Permission.objects.none()
     for app_label, codename in wanted:
-        permissions |= Permission.objects.filter(
-            content_type__app_label=app_label, codename=codename
-        )
+        permissions |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     moderators.permissions.set(permissions)
     admins, _ = Group.objects.get_or_create(name=GROUP_NAMES[ADMIN])
     admins.permissions.set(Permission.objects.all())

@@ -9,17 +9,13 @@ from .models import Block, Follow, FollowRequest, Mute, User
 
 def is_blocked_between(a: User, b: User) -> bool:
     """True when either user blocks the other."""
-    return Block.objects.filter(
-        Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)
-    ).exists()
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def blocked_either_way_ids(viewer: User) -> QuerySet:
     """Subquery of the ids of users who block `viewer` or whom `viewer` blocks."""
-    return (
-        User.objects.filter(
-            Q(blocks_received__blocker=viewer) | Q(blocks_made__blocked=viewer)
-        ).values("pk")
+    return User.objects.filter(Q(blocks_received__blocker=viewer) | Q(blocks_made__blocked=viewer)).values(
+        "pk"
     )
 
 
@@ -76,15 +72,19 @@ def relationship(viewer: User | None, target: User) -> Relationship:
 def relationships(viewer: User, targets) -> dict[int, Relationship]:
     """Relationships of `viewer` to many users, in one query."""
     ids = [t.pk for t in targets]
-    rows = User.objects.filter(pk__in=ids).annotate(
-        r_following=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
-        r_followed_by=Exists(Follow.objects.filter(follower=OuterRef("pk"), followee=viewer)),
-        r_requested=Exists(FollowRequest.objects.filter(requester=viewer, target=OuterRef("pk"))),
-        r_blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
-        r_blocked_by=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
-        r_muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
-    ).values_list(
-        "pk", "r_following", "r_followed_by", "r_requested", "r_blocking", "r_blocked_by", "r_muting"
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            r_following=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
+            r_followed_by=Exists(Follow.objects.filter(follower=OuterRef("pk"), followee=viewer)),
+            r_requested=Exists(FollowRequest.objects.filter(requester=viewer, target=OuterRef("pk"))),
+            r_blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
+            r_blocked_by=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
+            r_muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
+        )
+        .values_list(
+            "pk", "r_following", "r_followed_by", "r_requested", "r_blocking", "r_blocked_by", "r_muting"
+        )
     )
     result = {pk: Relationship(*flags) for pk, *flags in rows}
     if viewer.pk in result:
@@ -94,20 +94,12 @@ def relationships(viewer: User, targets) -> dict[int, Relationship]:
 
 def followers(user: User) -> QuerySet:
     """Active accounts following `user`, most recent first."""
-    return (
-        active_users()
-        .filter(following_set__followee=user)
-        .order_by("-following_set__created_at", "-pk")
-    )
+    return active_users().filter(following_set__followee=user).order_by("-following_set__created_at", "-pk")
 
 
 def following(user: User) -> QuerySet:
     """Active accounts `user` follows, most recent first."""
-    return (
-        active_users()
-        .filter(follower_set__follower=user)
-        .order_by("-follower_set__created_at", "-pk")
-    )
+    return active_users().filter(follower_set__follower=user).order_by("-follower_set__created_at", "-pk")
 
 
 def pending_follow_requests(user: User) -> QuerySet:

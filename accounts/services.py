@@ -92,11 +92,7 @@ def cancel_follow_request(actor: User, target: User) -> bool:
 @transaction.atomic
 def approve_follow_request(actor: User, requester: User) -> Follow:
     """The protected account `actor` lets `requester` follow it."""
-    request = (
-        FollowRequest.objects.select_for_update()
-        .filter(requester=requester, target=actor)
-        .first()
-    )
+    request = FollowRequest.objects.select_for_update().filter(requester=requester, target=actor).first()
     if request is None:
         raise ValidationError("There is no such follow request.", code="no_request")
     request.delete()

@@ -14,9 +14,28 @@ username_validator = RegexValidator(
 # Paths that the URL scheme gives to pages, so no profile may take them.
 RESERVED_USERNAMES = frozenset(
     {
-        "about", "accounts", "admin", "api", "compose", "explore", "follow_requests",
-        "hashtag", "help", "home", "i", "login", "logout", "media", "messages",
-        "notifications", "oauth", "search", "settings", "signup", "static", "tweets",
+        "about",
+        "accounts",
+        "admin",
+        "api",
+        "compose",
+        "explore",
+        "follow_requests",
+        "hashtag",
+        "help",
+        "home",
+        "i",
+        "login",
+        "logout",
+        "media",
+        "messages",
+        "notifications",
+        "oauth",
+        "search",
+        "settings",
+        "signup",
+        "static",
+        "tweets",
         "well_known",
     }
 )
@@ -47,17 +66,13 @@ def validate_profile_image(upload, *, max_bytes: int) -> None:
     try:
         with Image.open(upload) as image:
             if image.format not in ALLOWED_IMAGE_FORMATS:
-                raise ValidationError(
-                    "Upload a JPEG, PNG, GIF or WebP image.", code="unsupported_image"
-                )
+                raise ValidationError("Upload a JPEG, PNG, GIF or WebP image.", code="unsupported_image")
             width, height = image.size
             if width * height > settings.PROFILE_IMAGE_MAX_PIXELS:
                 raise ValidationError("The image has too many pixels.", code="image_too_many_pixels")
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError(
-            "The file is not a valid image.", code="invalid_image"
-        ) from exc
+        raise ValidationError("The file is not a valid image.", code="invalid_image") from exc
     finally:
         upload.seek(0)
 

@@ -30,9 +30,7 @@ def _audience_q(viewer: User | None, prefix: str = "") -> Q:
     if viewer is None or not viewer.is_authenticated:
         return alive & open_to_all
     audience = (
-        open_to_all
-        | Q(**{field("author"): viewer})
-        | Q(**{field("author__in"): following_ids(viewer)})
+        open_to_all | Q(**{field("author"): viewer}) | Q(**{field("author__in"): following_ids(viewer)})
     )
     not_blocked = ~Q(**{field("author__in"): blocked_either_way_ids(viewer)})
     return alive & audience & not_blocked
@@ -49,11 +47,18 @@ def with_viewer_state(queryset: QuerySet, viewer: User | None) -> QuerySet:
     """Add what a page needs to render a list of tweets without N+1 queries.
 
     Each row gets `liked`, `retweeted` and `bookmarked` for the viewer,
-    computed on the original when the row is a retweet.
+    computed on the original when the row is a retweet, and
+    `quote_visible`: whether the viewer may see the tweet it quotes.
     """
+    quoted = Coalesce(OuterRef("retweet_of__quote_of_id"), OuterRef("quote_of_id"))
     queryset = queryset.select_related(
-        "author", "retweet_of__author", "quote_of__author", "in_reply_to_author"
-    )
+        "author",
+        "retweet_of__author",
+        "retweet_of__quote_of__author",
+        "retweet_of__in_reply_to_author",
+        "quote_of__author",
+        "in_reply_to_author",
+    ).annotate(quote_visible=Exists(visible_tweets(viewer).filter(pk=quoted)))
     if viewer is None or not viewer.is_authenticated:
         return queryset
     original = Coalesce(OuterRef("retweet_of_id"), OuterRef("id"))

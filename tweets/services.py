@@ -36,9 +36,7 @@ def _parse_text(raw: str) -> ParsedText:
     if not parsed.text:
         raise ValidationError("Your tweet is empty.", code="empty")
     if parsed.is_too_long:
-        raise ValidationError(
-            f"Your tweet is too long ({parsed.weight} of {MAX_WEIGHT}).", code="too_long"
-        )
+        raise ValidationError(f"Your tweet is too long ({parsed.weight} of {MAX_WEIGHT}).", code="too_long")
     return parsed
 
 
@@ -48,10 +46,11 @@ def _store_entities(tweet: Tweet, parsed: ParsedText) -> None:
     Hashtag.objects.bulk_create([Hashtag(name=name) for name in tags], ignore_conflicts=True)
     tweet.hashtags.set(Hashtag.objects.filter(name__in=tags))
     wanted = {item["username"].lower() for item in parsed.mentions}
-    users = {
-        u.username.lower(): u
-        for u in User.objects.filter(is_active=True, username__iregex=_any_of(wanted))
-    } if wanted else {}
+    users = (
+        {u.username.lower(): u for u in User.objects.filter(is_active=True, username__iregex=_any_of(wanted))}
+        if wanted
+        else {}
+    )
     tweet.mentions.set(users.values())
     entities = parsed.entities()
     entities["mentions"] = [m for m in parsed.mentions if m["username"].lower() in users]
@@ -224,10 +223,10 @@ def _delete_retweet(retweet: Tweet) -> None:
     retweet.delete()
     _bump(User, retweet.author_id, tweets_count=-1)
     _bump(Tweet, retweet.retweet_of_id, retweets_count=-1)
-    _send_on_commit(signals.tweet_deleted, tweet_id=retweet.pk, author_id=retweet.author_id, removed_by_id=None)
     _send_on_commit(
-        signals.tweet_unretweeted, tweet_id=retweet.retweet_of_id, user_id=retweet.author_id
+        signals.tweet_deleted, tweet_id=retweet.pk, author_id=retweet.author_id, removed_by_id=None
     )
+    _send_on_commit(signals.tweet_unretweeted, tweet_id=retweet.retweet_of_id, user_id=retweet.author_id)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ processes can collide. The worker bits name the database shard: a second
 shard would recreate the function with its own worker number.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -16,6 +16,7 @@ EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
 WORKER_BITS = 10
 SEQUENCE_BITS = 12
 TIMESTAMP_SHIFT = WORKER_BITS + SEQUENCE_BITS
+
 
 def next_id() -> int:
     with connection.cursor() as cursor:
@@ -36,4 +37,4 @@ def id_floor(when: datetime) -> int:
 
 def timestamp_of(tweet_id: int) -> datetime:
     ms = (tweet_id >> TIMESTAMP_SHIFT) + EPOCH_MS
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)

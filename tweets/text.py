@@ -18,10 +18,10 @@ MAX_WEIGHT = 280
 
 # A hashtag starts after a non-word character (or the start) and holds at
 # least one letter: "#2024" is not a hashtag, "#c3po" is.
-HASHTAG_RE = re.compile(r"(?:(?<=^)|(?<=[^\w&]))[#＃](\w*[^\W\d_]\w*)", re.UNICODE)
+HASHTAG_RE = re.compile(r"(?:(?<=^)|(?<=[^\w&]))[#\uFF03](\w*[^\W\d_]\w*)", re.UNICODE)
 # Usernames are ASCII letters, digits and underscores, 1 to 15 long; an
 # e-mail address (a word character before "@") is not a mention.
-MENTION_RE = re.compile(r"(?:(?<=^)|(?<=[^\w@]))[@＠]([A-Za-z0-9_]{1,15})(?![\w@])")
+MENTION_RE = re.compile(r"(?:(?<=^)|(?<=[^\w@]))[@\uFF20]([A-Za-z0-9_]{1,15})(?![\w@])")
 
 
 def normalize(text: str) -> str:
@@ -58,8 +58,7 @@ def parse(raw: str) -> ParsedText:
     text = normalize(raw)
     weight = parse_tweet(text).weightedLength if text else 0
     urls = [
-        {"url": item["url"], "indices": list(item["indices"])}
-        for item in extract_urls_with_indices(text)
+        {"url": item["url"], "indices": list(item["indices"])} for item in extract_urls_with_indices(text)
     ]
     taken = [tuple(u["indices"]) for u in urls]
     hashtags = []
@@ -99,9 +98,7 @@ def render_html(text: str, entities: dict, *, hashtag_url, profile_url) -> str:
         links.append((start, end, profile_url(mention["username"]), text[start:end], 'class="mention"'))
     for url in entities.get("urls", []):
         start, end = url["indices"]
-        links.append(
-            (start, end, _href(url["url"]), _display_url(url["url"]), 'rel="nofollow noopener ugc"')
-        )
+        links.append((start, end, _href(url["url"]), _display_url(url["url"]), 'rel="nofollow noopener ugc"'))
     links.sort()
     out, position = [], 0
     for start, end, href, label, attributes in links:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 # Layout in tweets/snowflake.py: 41 bits of ms since 2020-01-01, 10 worker
 # bits (shard 0), 12 sequence bits.
-CREATE_SNOWFLAKE = '''CREATE SEQUENCE IF NOT EXISTS tweets_snowflake_seq;
+CREATE_SNOWFLAKE = """CREATE SEQUENCE IF NOT EXISTS tweets_snowflake_seq;
 CREATE OR REPLACE FUNCTION next_snowflake_id() RETURNS bigint
 LANGUAGE sql VOLATILE AS $$
     SELECT ((floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint - 1577836800000)
@@ -14,14 +14,13 @@ LANGUAGE sql VOLATILE AS $$
          | (0 << 12)
          | (nextval('tweets_snowflake_seq') % 4096)
 $$;
-'''
-DROP_SNOWFLAKE = '''DROP FUNCTION IF EXISTS next_snowflake_id();
+"""
+DROP_SNOWFLAKE = """DROP FUNCTION IF EXISTS next_snowflake_id();
 DROP SEQUENCE IF EXISTS tweets_snowflake_seq;
-'''
+"""
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -34,105 +33,234 @@ class Migration(migrations.Migration):
             reverse_sql=DROP_SNOWFLAKE,
         ),
         migrations.CreateModel(
-            name='Hashtag',
+            name="Hashtag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="Lower case, without '#'.", max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="Lower case, without '#'.", max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Tweet',
+            name="Tweet",
             fields=[
-                ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('text', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('conversation_id', models.BigIntegerField(db_index=True)),
-                ('visibility', models.CharField(choices=[('public', 'Everyone'), ('unlisted', 'Everyone, but not in public timelines'), ('private', 'Followers only')], default='public', max_length=10)),
-                ('sensitive', models.BooleanField(default=False)),
-                ('spoiler_text', models.CharField(blank=True, max_length=100)),
-                ('language', models.CharField(blank=True, max_length=8)),
-                ('entities', models.JSONField(blank=True, default=dict)),
-                ('replies_count', models.PositiveIntegerField(default=0)),
-                ('likes_count', models.PositiveIntegerField(default=0)),
-                ('retweets_count', models.PositiveIntegerField(default=0)),
-                ('quotes_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tweets', to=settings.AUTH_USER_MODEL)),
-                ('hashtags', models.ManyToManyField(blank=True, related_name='tweets', to='tweets.hashtag')),
-                ('in_reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='tweets.tweet')),
-                ('in_reply_to_author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentions', models.ManyToManyField(blank=True, related_name='mentioned_in', to=settings.AUTH_USER_MODEL)),
-                ('quote_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quotes', to='tweets.tweet')),
-                ('removed_by', models.ForeignKey(blank=True, help_text='The moderator who removed this tweet, if one did.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('retweet_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='retweets', to='tweets.tweet')),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("text", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("conversation_id", models.BigIntegerField(db_index=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Everyone"),
+                            ("unlisted", "Everyone, but not in public timelines"),
+                            ("private", "Followers only"),
+                        ],
+                        default="public",
+                        max_length=10,
+                    ),
+                ),
+                ("sensitive", models.BooleanField(default=False)),
+                ("spoiler_text", models.CharField(blank=True, max_length=100)),
+                ("language", models.CharField(blank=True, max_length=8)),
+                ("entities", models.JSONField(blank=True, default=dict)),
+                ("replies_count", models.PositiveIntegerField(default=0)),
+                ("likes_count", models.PositiveIntegerField(default=0)),
+                ("retweets_count", models.PositiveIntegerField(default=0)),
+                ("quotes_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tweets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("hashtags", models.ManyToManyField(blank=True, related_name="tweets", to="tweets.hashtag")),
+                (
+                    "in_reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="tweets.tweet",
+                    ),
+                ),
+                (
+                    "in_reply_to_author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentions",
+                    models.ManyToManyField(
+                        blank=True, related_name="mentioned_in", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "quote_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quotes",
+                        to="tweets.tweet",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The moderator who removed this tweet, if one did.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "retweet_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retweets",
+                        to="tweets.tweet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'permissions': [('remove_tweet', 'Can remove any tweet (moderation)')],
+                "ordering": ["-id"],
+                "permissions": [("remove_tweet", "Can remove any tweet (moderation)")],
             },
         ),
         migrations.CreateModel(
-            name='Like',
+            name="Like",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='likes', to=settings.AUTH_USER_MODEL)),
-                ('tweet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='likes', to='tweets.tweet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="likes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tweet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="likes", to="tweets.tweet"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Bookmark',
+            name="Bookmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to=settings.AUTH_USER_MODEL)),
-                ('tweet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to='tweets.tweet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookmarks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tweet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookmarks",
+                        to="tweets.tweet",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TweetVersion',
+            name="TweetVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('tweet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='tweets.tweet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "tweet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="tweets.tweet",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='tweet',
-            index=models.Index(fields=['author', '-id'], name='tweets_author_id'),
+            model_name="tweet",
+            index=models.Index(fields=["author", "-id"], name="tweets_author_id"),
         ),
         migrations.AddConstraint(
-            model_name='tweet',
-            constraint=models.UniqueConstraint(condition=models.Q(('retweet_of__isnull', False)), fields=('author', 'retweet_of'), name='tweets_tweet_one_retweet_per_author'),
+            model_name="tweet",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("retweet_of__isnull", False)),
+                fields=("author", "retweet_of"),
+                name="tweets_tweet_one_retweet_per_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tweet',
-            constraint=models.CheckConstraint(condition=models.Q(('retweet_of__isnull', True), ('text', ''), _connector='OR'), name='tweets_tweet_retweet_has_no_text'),
+            model_name="tweet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("retweet_of__isnull", True), ("text", ""), _connector="OR"),
+                name="tweets_tweet_retweet_has_no_text",
+            ),
         ),
         migrations.AddIndex(
-            model_name='like',
-            index=models.Index(fields=['user', '-created_at'], name='tweets_like_user_recent'),
+            model_name="like",
+            index=models.Index(fields=["user", "-created_at"], name="tweets_like_user_recent"),
         ),
         migrations.AddIndex(
-            model_name='like',
-            index=models.Index(fields=['tweet', '-created_at'], name='tweets_like_tweet_recent'),
+            model_name="like",
+            index=models.Index(fields=["tweet", "-created_at"], name="tweets_like_tweet_recent"),
         ),
         migrations.AddConstraint(
-            model_name='like',
-            constraint=models.UniqueConstraint(fields=('user', 'tweet'), name='tweets_like_unique'),
+            model_name="like",
+            constraint=models.UniqueConstraint(fields=("user", "tweet"), name="tweets_like_unique"),
         ),
         migrations.AddIndex(
-            model_name='bookmark',
-            index=models.Index(fields=['user', '-created_at'], name='tweets_bookmark_user_recent'),
+            model_name="bookmark",
+            index=models.Index(fields=["user", "-created_at"], name="tweets_bookmark_user_recent"),
         ),
         migrations.AddConstraint(
-            model_name='bookmark',
-            constraint=models.UniqueConstraint(fields=('user', 'tweet'), name='tweets_bookmark_unique'),
+            model_name="bookmark",
+            constraint=models.UniqueConstraint(fields=("user", "tweet"), name="tweets_bookmark_unique"),
         ),
     ]

@@ -1,0 +1,80 @@
+"""Timeline pages: home, explore (public), profiles and hashtags.
+
+Every list pages by tweet id with a "Show more" link (`?max_id=`) that htmx
+loads in place; without JavaScript it is an ordinary link.
+"""
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from accounts import selectors as account_selectors
+from tweets import selectors as tweet_selectors
+from tweets.forms import TweetForm
+
+from . import selectors
+
+
+def _cursor(request, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 19:
+        raise BadRequest(f"{name} must be a tweet id.")
+    return int(value)
+
+
+def _render_timeline(request, template, queryset, context, *, key="id"):
+    page = tweet_selectors.page_by_id(
+        queryset, max_id=_cursor(request, "max_id"), limit=settings.TIMELINE_PAGE_SIZE, key=key
+    )
+    context = {**context, "page": page}
+    if request.htmx and request.GET.get("max_id"):
+        return render(request, "timelines/_page.html", context)
+    return render(request, template, context)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("explore")
+    return _render_timeline(
+        request,
+        "timelines/home.html",
+        selectors.home_timeline(request.user),
+        {"form": TweetForm()},
+    )
+
+
+def explore(request):
+    viewer = request.user if request.user.is_authenticated else None
+    return _render_timeline(request, "timelines/explore.html", tweet_selectors.public_tweets(viewer), {})
+
+
+def hashtag(request, tag):
+    viewer = request.user if request.user.is_authenticated else None
+    return _render_timeline(
+        request, "timelines/hashtag.html", tweet_selectors.hashtag_tweets(viewer, tag), {"tag": tag.lower()}
+    )
+
+
+TABS = ("tweets", "replies", "likes")
+
+
+def profile(request, username, tab="tweets"):
+    user = account_selectors.get_active_user(username)
+    if user is None:
+        raise Http404("This account doesn't exist or is suspended.")
+    if user.username != username:
+        return redirect(request.path.replace(f"/{username}", f"/{user.username}", 1))
+    viewer = request.user if request.user.is_authenticated else None
+    rel = account_selectors.relationship(viewer, user)
+    context = {"profile": user, "rel": rel, "tab": tab, "tabs": TABS}
+    if not account_selectors.can_see_tweets_of(viewer, user):
+        return render(request, "timelines/profile.html", {**context, "hidden": True})
+    if tab == "likes":
+        queryset, key = tweet_selectors.liked_tweets(viewer, user), "like_id"
+    else:
+        queryset = tweet_selectors.user_tweets(viewer, user, with_replies=tab == "replies")
+        key = "id"
+    return _render_timeline(request, "timelines/profile.html", queryset, context, key=key)
