@@ -1,3 +1,4 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from .validators import validate_avatar, validate_header
@@ -27,3 +28,11 @@ class ProfileForm(forms.Form):
         required=False,
         help_text="Only people you approve will see your tweets.",
     )
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's log-in form with a label that says what to type."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"

@@ -191,30 +191,43 @@ def _require(actor: User, permission: str) -> None:
         raise PermissionDenied("You don't have permission to do that.")
 
 
+def _check_moderation(moderator: User, user: User) -> User:
+    _require(moderator, "accounts.suspend_user")
+    if user.pk == moderator.pk:
+        raise ValidationError("You can't suspend or unsuspend yourself.", code="suspend_self")
+    if (user.is_staff or user.is_superuser) and not moderator.is_superuser:
+        raise PermissionDenied("Only an administrator can suspend or unsuspend staff.")
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
 @transaction.atomic
 def suspend(moderator: User, user: User, reason: str = "") -> User:
     """Suspend `user`: they can't log in and their content disappears.
 
-    Needs accounts.suspend_user; staff can only be suspended by a superuser.
+    Needs accounts.suspend_user; staff only by a superuser. Suspending a
+    suspended account changes nothing and sends no event.
     """
-    _require(moderator, "accounts.suspend_user")
-    if user.pk == moderator.pk:
-        raise ValidationError("You can't suspend yourself.", code="suspend_self")
-    if (user.is_staff or user.is_superuser) and not moderator.is_superuser:
-        raise PermissionDenied("Only an administrator can suspend staff.")
-    User.objects.filter(pk=user.pk).update(
-        is_active=False, suspended_at=timezone.now(), suspension_reason=reason[:500]
-    )
-    user.refresh_from_db()
+    user = _check_moderation(moderator, user)
+    if user.is_suspended:
+        return user
+    user.is_active = False
+    user.suspended_at = timezone.now()
+    user.suspension_reason = reason[:500]
+    user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
     _send_on_commit(signals.user_suspended, user_id=user.pk, moderator_id=moderator.pk)
     return user
 
 
 @transaction.atomic
 def unsuspend(moderator: User, user: User) -> User:
-    _require(moderator, "accounts.suspend_user")
-    User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None, suspension_reason="")
-    user.refresh_from_db()
+    """Lift a suspension; same permissions as `suspend`, and as idempotent."""
+    user = _check_moderation(moderator, user)
+    if not user.is_suspended:
+        return user
+    user.is_active = True
+    user.suspended_at = None
+    user.suspension_reason = ""
+    user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
     _send_on_commit(signals.user_unsuspended, user_id=user.pk, moderator_id=moderator.pk)
     return user
 
