@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 username_validator = RegexValidator(
@@ -59,9 +60,7 @@ def validate_profile_image(upload, *, max_bytes: int) -> None:
     if upload.size == 0:
         raise ValidationError("The file is empty.", code="empty_image")
     if upload.size > max_bytes:
-        raise ValidationError(
-            f"Images must be at most {max_bytes // (1024 * 1024)} MB.", code="image_too_large"
-        )
+        raise ValidationError(f"Images must be at most {filesizeformat(max_bytes)}.", code="image_too_large")
     upload.seek(0)
     try:
         with Image.open(upload) as image:

@@ -20,7 +20,8 @@ def _cursor(request, name: str) -> int | None:
     value = request.GET.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > 19:
+    # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
         raise BadRequest(f"{name} must be a tweet id.")
     return int(value)
 

@@ -10,7 +10,7 @@ when the retweet and its original both are.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -126,7 +126,7 @@ def liked_tweets(viewer: User | None, user: User) -> QuerySet:
     return with_viewer_state(
         visible_tweets(viewer).filter(likes__user=user).annotate(like_id=F("likes__id")),
         viewer,
-    )
+    ).order_by("-like_id")
 
 
 def hashtag_tweets(viewer: User | None, tag: str) -> QuerySet:
@@ -156,11 +156,15 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
     """The tweet's visible ancestors (root first) and replies below it.
 
     One query for the whole conversation; replies come depth-first so a
-    reply follows the tweet it answers.
+    reply follows the tweet it answers. Rows the viewer can't see (a
+    deleted tweet's tombstone, a blocked author's reply) still link the
+    thread, so the visible tweets around them keep their place.
     """
     rows = list(
         with_viewer_state(
-            visible_tweets(viewer).filter(conversation_id=tweet.conversation_id, retweet_of__isnull=True),
+            Tweet.objects.filter(conversation_id=tweet.conversation_id, retweet_of__isnull=True).annotate(
+                is_visible=ExpressionWrapper(_audience_q(viewer), output_field=BooleanField())
+            ),
             viewer,
         ).order_by("id")[: max_replies + 200]
     )
@@ -169,7 +173,7 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
     while parent_id and parent_id in by_id:
         ancestors.append(by_id[parent_id])
         parent_id = by_id[parent_id].in_reply_to_id
-    ancestors.reverse()
+    ancestors = [row for row in reversed(ancestors) if row.is_visible]
     children: dict[int, list] = {}
     for row in rows:
         if row.in_reply_to_id:
@@ -177,7 +181,8 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
     replies, stack = [], list(reversed(children.get(tweet.pk, [])))
     while stack and len(replies) < max_replies:
         row = stack.pop()
-        replies.append(row)
+        if row.is_visible:
+            replies.append(row)
         stack.extend(reversed(children.get(row.pk, [])))
     return Thread(ancestors=ancestors, tweet=tweet, replies=replies)
 

@@ -200,7 +200,8 @@ def delete_tweet(actor: User, tweet: Tweet) -> None:
     tweet.removed_by = actor if is_moderation else None
     tweet.text = ""
     tweet.entities = {}
-    tweet.save(update_fields=["deleted_at", "removed_by", "text", "entities"])
+    tweet.likes_count = 0  # its likes are deleted below
+    tweet.save(update_fields=["deleted_at", "removed_by", "text", "entities", "likes_count"])
     tweet.hashtags.clear()
     tweet.mentions.clear()
     tweet.versions.all().delete()
@@ -220,11 +221,12 @@ def delete_tweet(actor: User, tweet: Tweet) -> None:
 
 
 def _delete_retweet(retweet: Tweet) -> None:
+    retweet_id = retweet.pk  # delete() sets pk to None
     retweet.delete()
     _bump(User, retweet.author_id, tweets_count=-1)
     _bump(Tweet, retweet.retweet_of_id, retweets_count=-1)
     _send_on_commit(
-        signals.tweet_deleted, tweet_id=retweet.pk, author_id=retweet.author_id, removed_by_id=None
+        signals.tweet_deleted, tweet_id=retweet_id, author_id=retweet.author_id, removed_by_id=None
     )
     _send_on_commit(signals.tweet_unretweeted, tweet_id=retweet.retweet_of_id, user_id=retweet.author_id)
 

@@ -6,6 +6,11 @@ PostgreSQL makes them (function next_snowflake_id, created by migration
 tweets 0001 with these same constants), so every process that inserts tweets shares one sequence and no two
 processes can collide. The worker bits name the database shard: a second
 shard would recreate the function with its own worker number.
+
+Ids are k-sorted, as Twitter's are: ordered by millisecond, while within
+one millisecond a wrapping sequence (every 4,096 ids) may order two ids
+against their call order. Cursors compare ids strictly, so pages neither
+repeat nor skip rows because of it.
 """
 
 from datetime import UTC, datetime

@@ -22,6 +22,8 @@ HASHTAG_RE = re.compile(r"(?:(?<=^)|(?<=[^\w&]))[#\uFF03](\w*[^\W\d_]\w*)", re.U
 # Usernames are ASCII letters, digits and underscores, 1 to 15 long; an
 # e-mail address (a word character before "@") is not a mention.
 MENTION_RE = re.compile(r"(?:(?<=^)|(?<=[^\w@]))[@\uFF20]([A-Za-z0-9_]{1,15})(?![\w@])")
+# Hashtag.name holds 100 characters (lower-cased); a longer tag stays plain text.
+MAX_HASHTAG_LENGTH = 100
 
 
 def normalize(text: str) -> str:
@@ -64,7 +66,7 @@ def parse(raw: str) -> ParsedText:
     hashtags = []
     for match in HASHTAG_RE.finditer(text):
         span = match.span()
-        if not _overlaps(span, taken):
+        if not _overlaps(span, taken) and len(match.group(1).lower()) <= MAX_HASHTAG_LENGTH:
             hashtags.append({"tag": match.group(1), "indices": list(span)})
     mentions = []
     for match in MENTION_RE.finditer(text):

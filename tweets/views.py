@@ -5,6 +5,7 @@ Views parse input, call tweets.services / tweets.selectors and render. A
 tweet the viewer may not see is a 404, whoever asks.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,13 @@ def _get_tweet_or_404(request, tweet_id: int) -> Tweet:
 
 
 def _optional_target(request, tweet_id):
-    return _get_tweet_or_404(request, tweet_id) if tweet_id else None
+    if not tweet_id:
+        return None
+    try:
+        tweet_id = int(tweet_id)  # ?reply_to= and ?quote= come unparsed from the query string
+    except ValueError:
+        raise Http404("This tweet doesn't exist or you can't see it.") from None
+    return _get_tweet_or_404(request, tweet_id)
 
 
 @login_required
@@ -129,7 +136,13 @@ def edit(request, tweet_id):
     return render(
         request,
         "tweets/edit.html",
-        {"tweet": tweet, "form": form, "edits_left": selectors.edits_left(tweet)},
+        {
+            "tweet": tweet,
+            "form": form,
+            "edits_left": selectors.edits_left(tweet),
+            "max_edits": settings.TWEET_MAX_EDITS,
+            "window_minutes": settings.TWEET_EDIT_WINDOW_SECONDS // 60,
+        },
         status=422 if form.errors else 200,
     )
 

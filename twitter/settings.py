@@ -176,8 +176,6 @@ PROFILE_IMAGE_MAX_PIXELS = env_int("PROFILE_IMAGE_MAX_PIXELS", 25_000_000)
 
 TWEET_EDIT_WINDOW_SECONDS = env_int("TWEET_EDIT_WINDOW_SECONDS", 3600)
 TWEET_MAX_EDITS = env_int("TWEET_MAX_EDITS", 5)
-# Snowflake worker id (0-1023) baked into tweet ids; one per database shard.
-SNOWFLAKE_WORKER_ID = env_int("SNOWFLAKE_WORKER_ID", 0)
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 20)
 
 # --- Internationalisation, static and media files -------------------------
