@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/new/", views.home_new, name="home_new"),
     path("explore/", views.explore, name="explore"),
     path("hashtag/<str:tag>/", views.hashtag, name="hashtag"),
     path("<str:username>/", views.profile, name="profile"),

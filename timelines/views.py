@@ -5,6 +5,7 @@ loads in place; without JavaScript it is an ordinary link.
 """
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -39,12 +40,20 @@ def _render_timeline(request, template, queryset, context, *, key="id"):
 def home(request):
     if not request.user.is_authenticated:
         return redirect("explore")
-    return _render_timeline(
-        request,
-        "timelines/home.html",
-        selectors.home_timeline(request.user),
-        {"form": TweetForm()},
-    )
+    max_id = _cursor(request, "max_id")
+    page = selectors.home_page(request.user, max_id=max_id, limit=settings.TIMELINE_PAGE_SIZE)
+    context = {"page": page, "form": TweetForm(), "newest_id": page.items[0].pk if page.items else 0}
+    if request.htmx and max_id is not None:
+        return render(request, "timelines/_page.html", context)
+    return render(request, "timelines/home.html", context)
+
+
+@login_required
+def home_new(request):
+    """The "N new tweets" bar, polled by the home page."""
+    since_id = _cursor(request, "since_id") or 0
+    count = selectors.count_new(request.user, since_id)
+    return render(request, "timelines/_new_tweets.html", {"count": count, "since_id": since_id})
 
 
 def explore(request):

@@ -126,6 +126,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died is handed to another worker after this long
+# (Redis broker); every task here finishes in seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_TASK_ROUTES = {"timelines.tasks.*": {"queue": "fanout"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -177,6 +181,23 @@ PROFILE_IMAGE_MAX_PIXELS = env_int("PROFILE_IMAGE_MAX_PIXELS", 25_000_000)
 TWEET_EDIT_WINDOW_SECONDS = env_int("TWEET_EDIT_WINDOW_SECONDS", 3600)
 TWEET_MAX_EDITS = env_int("TWEET_MAX_EDITS", 5)
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 20)
+
+# --- Timelines (see docs/timelines.md) --------------------------------------
+
+# "redis": the fanout service; "database": the read-time query over follows,
+# kept for the benchmark's comparison and as the fallback when Redis is down.
+HOME_TIMELINE_SOURCE = os.environ.get("HOME_TIMELINE_SOURCE", "redis")
+TIMELINE_CAP = env_int("TIMELINE_CAP", 800)
+# Authors with this many followers are merged in at read time, not fanned out.
+TIMELINE_FANOUT_THRESHOLD = env_int("TIMELINE_FANOUT_THRESHOLD", 10_000)
+# A timeline nobody read for this long expires; fanout skips it and the next
+# read rebuilds it from PostgreSQL.
+TIMELINE_INACTIVE_DAYS = env_int("TIMELINE_INACTIVE_DAYS", 30)
+TIMELINE_FANOUT_BATCH_SIZE = env_int("TIMELINE_FANOUT_BATCH_SIZE", 1000)
+# Pause between fanout batches, to spread a big fanout's load on a shared Redis.
+TIMELINE_FANOUT_BATCH_DELAY_MS = env_int("TIMELINE_FANOUT_BATCH_DELAY_MS", 0)
+# How many recent tweets of a newly followed account go into the timeline.
+TIMELINE_BACKFILL_COUNT = env_int("TIMELINE_BACKFILL_COUNT", 100)
 
 # --- Internationalisation, static and media files -------------------------
 
