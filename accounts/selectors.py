@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Block, Follow, FollowRequest, Mute, User
@@ -12,19 +13,46 @@ def is_blocked_between(a: User, b: User) -> bool:
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
-def blocked_either_way_ids(viewer: User) -> QuerySet:
-    """Subquery of the ids of users who block `viewer` or whom `viewer` blocks."""
-    return User.objects.filter(Q(blocks_received__blocker=viewer) | Q(blocks_made__blocked=viewer)).values(
-        "pk"
+@dataclass(frozen=True)
+class Audience:
+    """What decides what a viewer may see: the ids of the accounts they
+    follow, block or are blocked by, and mute. Anonymous: viewer_id None."""
+
+    viewer_id: int | None = None
+    following: frozenset[int] = frozenset()
+    blocked: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()
+
+
+ANONYMOUS = Audience()
+
+
+def audience_of(viewer: User | None) -> Audience:
+    """The viewer's Audience, in one query (none for anonymous).
+
+    Visibility filters use these ids as literal lists: a plan over a few
+    indexed lookups instead of the same subqueries repeated per column.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return ANONYMOUS
+    tables = {model: model._meta.db_table for model in (Follow, Block, Mute)}
+    sql = f"""
+        SELECT 'f', followee_id FROM {tables[Follow]} WHERE follower_id = %(id)s
+        UNION ALL SELECT 'b', blocked_id FROM {tables[Block]} WHERE blocker_id = %(id)s
+        UNION ALL SELECT 'b', blocker_id FROM {tables[Block]} WHERE blocked_id = %(id)s
+        UNION ALL SELECT 'm', muted_id FROM {tables[Mute]} WHERE muter_id = %(id)s
+    """  # noqa: S608 - table names come from the models, the id is a parameter
+    kinds: dict[str, set[int]] = {"f": set(), "b": set(), "m": set()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"id": viewer.pk})
+        for kind, user_id in cursor.fetchall():
+            kinds[kind].add(user_id)
+    return Audience(
+        viewer_id=viewer.pk,
+        following=frozenset(kinds["f"]),
+        blocked=frozenset(kinds["b"]),
+        muted=frozenset(kinds["m"]),
     )
-
-
-def muted_ids(viewer: User) -> QuerySet:
-    return Mute.objects.filter(muter=viewer).values("muted_id")
-
-
-def following_ids(viewer: User) -> QuerySet:
-    return Follow.objects.filter(follower=viewer).values("followee_id")
 
 
 def can_see_tweets_of(viewer: User | None, author: User) -> bool:

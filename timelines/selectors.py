@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.models import Follow, User
-from accounts.selectors import following_ids, muted_ids
+from accounts.selectors import Audience, audience_of
 from tweets.models import Tweet
-from tweets.selectors import Page, page_by_id, visible_tweets, with_viewer_state
+from tweets.selectors import Page, ids_in, page_by_id, visible_tweets, with_viewer_state
 from tweets.snowflake import make_id
 
 from . import store
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_LIMIT = 40
 
 
-def home_timeline(viewer: User) -> QuerySet:
+def home_timeline(viewer: User, audience: Audience | None = None) -> QuerySet:
     """Every tweet and retweet the viewer's home timeline may show, newest first.
 
     Tweets of the viewer and of the accounts they follow, without muted
@@ -37,19 +37,19 @@ def home_timeline(viewer: User) -> QuerySet:
     and the account it answers, Twitter's rule. This is also the read-time
     ("naive") timeline the benchmark compares the fanout service with.
     """
-    followed = following_ids(viewer)
-    authors = Q(author=viewer) | Q(author__in=followed)
+    audience = audience or audience_of(viewer)
+    authors = Q(author_id=viewer.pk) | ids_in("author_id", audience.following)
     reply_ok = (
-        Q(in_reply_to_author__isnull=True) | Q(in_reply_to_author=viewer) | Q(in_reply_to_author__in=followed)
+        Q(in_reply_to_author__isnull=True)
+        | Q(in_reply_to_author_id=viewer.pk)
+        | ids_in("in_reply_to_author_id", audience.following)
     )
-    muted = muted_ids(viewer)
-    return (
-        visible_tweets(viewer)
-        .filter(authors & reply_ok)
-        .exclude(author__in=muted)
-        .exclude(retweet_of__author__in=muted)
-        .order_by("-id")
-    )
+    queryset = visible_tweets(viewer, audience).filter(authors & reply_ok)
+    if audience.muted:
+        queryset = queryset.exclude(ids_in("author_id", audience.muted)).exclude(
+            ids_in("retweet_of__author_id", audience.muted)
+        )
+    return queryset.order_by("-id")
 
 
 def _popular_followees(viewer: User) -> list[int]:
@@ -100,10 +100,13 @@ def rebuild(reader: User) -> list[int]:
     and skipped; a short second query after the swap catches them.
     """
     started = time.time()
-    rows = list(home_timeline(reader).values_list("id", "retweet_of_id")[: settings.TIMELINE_CAP])
+    audience = audience_of(reader)
+    rows = list(home_timeline(reader, audience).values_list("id", "retweet_of_id")[: settings.TIMELINE_CAP])
     store.replace(reader.pk, _one_entry_per_original(rows))
     since = make_id(datetime.fromtimestamp(started - 5, tz=UTC))
-    late = list(home_timeline(reader).filter(id__gte=since).values_list("id", "retweet_of_id")[:100])
+    late = list(
+        home_timeline(reader, audience).filter(id__gte=since).values_list("id", "retweet_of_id")[:100]
+    )
     if late:
         store.add_many(reader.pk, [store.Entry(pk, original) for pk, original in late])
     return [pk for pk, _ in rows]
@@ -121,9 +124,8 @@ def _one_entry_per_original(rows) -> list:
     return kept
 
 
-def _hydrate(viewer: User, ids: list[int]) -> list:
-    rows = with_viewer_state(home_timeline(viewer).filter(id__in=ids), viewer)
-    return list(rows)
+def _hydrate(viewer: User, audience: Audience, ids: list[int]) -> list:
+    return list(with_viewer_state(home_timeline(viewer, audience).filter(id__in=ids), viewer, audience))
 
 
 def _dedupe(rows: list) -> list:
@@ -157,8 +159,9 @@ def home_page(
 
 
 def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
+    audience = audience_of(viewer)
     page = page_by_id(
-        with_viewer_state(home_timeline(viewer), viewer),
+        with_viewer_state(home_timeline(viewer, audience), viewer, audience),
         max_id=max_id,
         since_id=since_id,
         min_id=min_id,
@@ -169,6 +172,7 @@ def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
 
 def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     popular = _popular_followees(viewer)
+    audience = audience_of(viewer)
     rows: list = []
     more = False
     cursor_max, cursor_min = max_id, min_id
@@ -180,7 +184,7 @@ def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
         )
         if not ids:
             break
-        rows = _dedupe(sorted([*rows, *_hydrate(viewer, ids)], key=lambda r: r.pk, reverse=True))
+        rows = _dedupe(sorted([*rows, *_hydrate(viewer, audience, ids)], key=lambda r: r.pk, reverse=True))
         if len(rows) > limit or not more:
             break
         if min_id is not None:

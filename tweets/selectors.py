@@ -11,45 +11,66 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from accounts.selectors import blocked_either_way_ids, following_ids
+from accounts.selectors import Audience, audience_of
 
 from .models import Bookmark, Like, Tweet, TweetVersion, Visibility
 
 OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+# Past this many ids a filter sends one array parameter instead of a
+# literal list, so a viewer following thousands keeps the SQL small.
+LITERAL_IDS_MAX = 200
 
 
-def _audience_q(viewer: User | None, prefix: str = "") -> Q:
+def ids_in(field: str, ids) -> Q:
+    """Q(field in ids) for a set of user ids; always false for an empty set."""
+    if not ids:
+        return Q(pk__in=[])
+    if len(ids) <= LITERAL_IDS_MAX:
+        return Q(**{f"{field}__in": sorted(ids)})
+    return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (sorted(ids),))})
+
+
+def _audience_q(audience: Audience, prefix: str = "") -> Q:
     def field(name):
         return f"{prefix}{name}"
 
     alive = Q(**{field("deleted_at__isnull"): True, field("author__is_active"): True})
     open_to_all = Q(**{field("visibility__in"): OPEN_VISIBILITIES, field("author__is_protected"): False})
-    if viewer is None or not viewer.is_authenticated:
+    if audience.viewer_id is None:
         return alive & open_to_all
-    audience = (
-        open_to_all | Q(**{field("author"): viewer}) | Q(**{field("author__in"): following_ids(viewer)})
-    )
-    not_blocked = ~Q(**{field("author__in"): blocked_either_way_ids(viewer)})
-    return alive & audience & not_blocked
+    reach = open_to_all | Q(**{field("author_id"): audience.viewer_id})
+    if audience.following:
+        reach |= ids_in(field("author_id"), audience.following)
+    visible = alive & reach
+    if audience.blocked:
+        visible &= ~ids_in(field("author_id"), audience.blocked)
+    return visible
 
 
-def visible_tweets(viewer: User | None) -> QuerySet:
-    """Every tweet row (originals and retweets) `viewer` may see; None is anonymous."""
-    own = _audience_q(viewer)
-    original = Q(retweet_of__isnull=True) | _audience_q(viewer, prefix="retweet_of__")
+def visible_tweets(viewer: User | None, audience: Audience | None = None) -> QuerySet:
+    """Every tweet row (originals and retweets) `viewer` may see; None is anonymous.
+
+    Pass the viewer's `audience` (accounts.selectors.audience_of) when a
+    request builds several querysets, to fetch it once.
+    """
+    audience = audience or audience_of(viewer)
+    own = _audience_q(audience)
+    original = Q(retweet_of__isnull=True) | _audience_q(audience, prefix="retweet_of__")
     return Tweet.objects.filter(own & original)
 
 
-def with_viewer_state(queryset: QuerySet, viewer: User | None) -> QuerySet:
+def with_viewer_state(queryset: QuerySet, viewer: User | None, audience: Audience | None = None) -> QuerySet:
     """Add what a page needs to render a list of tweets without N+1 queries.
 
     Each row gets `liked`, `retweeted` and `bookmarked` for the viewer,
     computed on the original when the row is a retweet, and
     `quote_visible`: whether the viewer may see the tweet it quotes.
     """
+    audience = audience or audience_of(viewer)
     quoted = Coalesce(OuterRef("retweet_of__quote_of_id"), OuterRef("quote_of_id"))
     queryset = queryset.select_related(
         "author",
@@ -58,14 +79,14 @@ def with_viewer_state(queryset: QuerySet, viewer: User | None) -> QuerySet:
         "retweet_of__in_reply_to_author",
         "quote_of__author",
         "in_reply_to_author",
-    ).annotate(quote_visible=Exists(visible_tweets(viewer).filter(pk=quoted)))
-    if viewer is None or not viewer.is_authenticated:
+    ).annotate(quote_visible=Exists(Tweet.objects.filter(_audience_q(audience), pk=quoted)))
+    if audience.viewer_id is None:
         return queryset
     original = Coalesce(OuterRef("retweet_of_id"), OuterRef("id"))
     return queryset.annotate(
-        liked=Exists(Like.objects.filter(user=viewer, tweet_id=original)),
-        retweeted=Exists(Tweet.objects.filter(author=viewer, retweet_of_id=original)),
-        bookmarked=Exists(Bookmark.objects.filter(user=viewer, tweet_id=original)),
+        liked=Exists(Like.objects.filter(user_id=audience.viewer_id, tweet_id=original)),
+        retweeted=Exists(Tweet.objects.filter(author_id=audience.viewer_id, retweet_of_id=original)),
+        bookmarked=Exists(Bookmark.objects.filter(user_id=audience.viewer_id, tweet_id=original)),
     )
 
 
@@ -106,16 +127,18 @@ def page_by_id(
 
 
 def get_tweet(viewer: User | None, tweet_id: int) -> Tweet | None:
-    return with_viewer_state(visible_tweets(viewer), viewer).filter(pk=tweet_id).first()
+    audience = audience_of(viewer)
+    return with_viewer_state(visible_tweets(viewer, audience), viewer, audience).filter(pk=tweet_id).first()
 
 
 def user_tweets(viewer: User | None, author: User, *, with_replies: bool = False) -> QuerySet:
     """A profile's tweets and retweets; replies only on the "replies" tab."""
-    queryset = visible_tweets(viewer).filter(author=author)
+    audience = audience_of(viewer)
+    queryset = visible_tweets(viewer, audience).filter(author=author)
     if not with_replies:
         # A reply to oneself (a thread) stays on the main tab, as on Twitter.
         queryset = queryset.filter(Q(in_reply_to_author__isnull=True) | Q(in_reply_to_author=author))
-    return with_viewer_state(queryset, viewer)
+    return with_viewer_state(queryset, viewer, audience)
 
 
 def liked_tweets(viewer: User | None, user: User) -> QuerySet:
@@ -123,25 +146,32 @@ def liked_tweets(viewer: User | None, user: User) -> QuerySet:
 
     Paged by the like's id (`like_id`), since likes are newer than tweets.
     """
+    audience = audience_of(viewer)
     return with_viewer_state(
-        visible_tweets(viewer).filter(likes__user=user).annotate(like_id=F("likes__id")),
+        visible_tweets(viewer, audience).filter(likes__user=user).annotate(like_id=F("likes__id")),
         viewer,
+        audience,
     ).order_by("-like_id")
 
 
 def hashtag_tweets(viewer: User | None, tag: str) -> QuerySet:
+    audience = audience_of(viewer)
     return with_viewer_state(
-        visible_tweets(viewer).filter(hashtags__name=tag.lower(), retweet_of__isnull=True), viewer
+        visible_tweets(viewer, audience).filter(hashtags__name=tag.lower(), retweet_of__isnull=True),
+        viewer,
+        audience,
     )
 
 
 def public_tweets(viewer: User | None) -> QuerySet:
     """The public timeline: public originals of open accounts, no retweets."""
+    audience = audience_of(viewer)
     return with_viewer_state(
-        visible_tweets(viewer).filter(
+        visible_tweets(viewer, audience).filter(
             visibility=Visibility.PUBLIC, author__is_protected=False, retweet_of__isnull=True
         ),
         viewer,
+        audience,
     )
 
 
@@ -160,12 +190,14 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
     deleted tweet's tombstone, a blocked author's reply) still link the
     thread, so the visible tweets around them keep their place.
     """
+    audience = audience_of(viewer)
     rows = list(
         with_viewer_state(
             Tweet.objects.filter(conversation_id=tweet.conversation_id, retweet_of__isnull=True).annotate(
-                is_visible=ExpressionWrapper(_audience_q(viewer), output_field=BooleanField())
+                is_visible=ExpressionWrapper(_audience_q(audience), output_field=BooleanField())
             ),
             viewer,
+            audience,
         ).order_by("id")[: max_replies + 200]
     )
     by_id = {row.pk: row for row in rows}

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts import selectors, services
-from accounts.models import User
 from accounts.selectors import Relationship
 
 
@@ -89,20 +88,30 @@ def test_is_blocked_between_either_way(ann, bob, carol):
     assert not selectors.is_blocked_between(bob, ann)
 
 
-def test_blocked_either_way_ids(ann, bob, carol, make_user):
+def test_audience_holds_follows_blocks_either_way_and_mutes_in_one_query(
+    ann, bob, carol, make_user, django_assert_num_queries
+):
     dave = make_user("dave")
+    services.follow(ann, dave)
     services.block(ann, bob)
     services.block(carol, ann)
     services.block(bob, dave)  # not ann's business
-    assert set(User.objects.filter(pk__in=selectors.blocked_either_way_ids(ann))) == {bob, carol}
-    assert set(User.objects.filter(pk__in=selectors.blocked_either_way_ids(dave))) == {bob}
-
-
-def test_following_and_muted_ids(ann, bob, carol):
-    services.follow(ann, bob)
     services.mute(ann, carol)
-    assert list(selectors.following_ids(ann).values_list("followee_id", flat=True)) == [bob.pk]
-    assert list(selectors.muted_ids(ann).values_list("muted_id", flat=True)) == [carol.pk]
+    with django_assert_num_queries(1):
+        audience = selectors.audience_of(ann)
+    assert audience == selectors.Audience(
+        viewer_id=ann.pk,
+        following=frozenset({dave.pk}),
+        blocked=frozenset({bob.pk, carol.pk}),
+        muted=frozenset({carol.pk}),
+    )
+    assert selectors.audience_of(dave).blocked == {bob.pk}
+
+
+def test_anonymous_audience_costs_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.audience_of(None) == selectors.ANONYMOUS
+        assert selectors.audience_of(AnonymousUser()) == selectors.ANONYMOUS
 
 
 def test_can_see_tweets_of(make_user, ann, bob, carol, moderator):

@@ -1,0 +1,107 @@
+"""Real processes for integration tests: a Celery worker on the test database.
+
+The worker is a subprocess (`celery -A twitter worker`) in its own process
+group, so a test can SIGKILL it the way an out-of-memory killer or a lost
+machine would.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Overrides the root fixture: here tasks go through the broker to a worker."""
+    from twitter.celery import app
+
+    app.conf.task_always_eager = False
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database the tests run on (pytest-django's test_ copy)."""
+    db = settings.DATABASES["default"]
+    host = db["HOST"] or ""
+    if host.startswith("/"):
+        host = quote(host, safe="")
+    credentials = quote(db["USER"] or "postgres", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, env: dict):
+        self.env = env
+        self.process = None
+        self.log = ROOT / ".data" / f"test-worker-{uuid.uuid4().hex[:8]}.log"
+
+    def start(self) -> "Worker":
+        self.log.parent.mkdir(exist_ok=True)
+        command = [
+            sys.executable, "-m", "celery", "-A", "twitter", "worker",
+            "--queues", "fanout,default", "--concurrency", "1", "--pool", "prefork",
+            "--without-mingle", "--without-gossip", "--loglevel", "INFO",
+            "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while "ready." not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start:\n{self.log.read_text()}")
+            time.sleep(0.1)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool child): no clean-up runs."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db):
+    """Start real Celery workers on the test database: factory(**extra_env)."""
+    workers = []
+
+    def start(**extra_env) -> Worker:
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            **{name: str(value) for name, value in extra_env.items()},
+        }
+        worker = Worker(env).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+        worker.log.unlink(missing_ok=True)
