@@ -329,9 +329,9 @@ def celery_worker(env: dict):
 # --- Report -----------------------------------------------------------------
 
 
-def write_report(results: dict) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "timeline.json").write_text(json.dumps(results, indent=2) + "\n")
+def write_report(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "timeline.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [
         "# Timeline benchmark",
         "",
@@ -376,11 +376,11 @@ def write_report(results: dict) -> None:
         "![throughput and latency](timeline.png)",
         "",
     ]
-    (RESULTS / "timeline.md").write_text("\n".join(lines))
-    plot(results)
+    (out / "timeline.md").write_text("\n".join(lines))
+    plot(results, out)
 
 
-def plot(results: dict) -> None:
+def plot(results: dict, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -406,7 +406,7 @@ def plot(results: dict) -> None:
     left.legend(fontsize=7)
     figure.suptitle(f"Home timeline, {results['machine']['cores']} cores")
     figure.tight_layout()
-    figure.savefig(RESULTS / "timeline.png", dpi=110)
+    figure.savefig(out / "timeline.png", dpi=110)
 
 
 # --- Main -------------------------------------------------------------------
@@ -419,6 +419,8 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, help="seconds per wrk run (default 15, small 3)")
     parser.add_argument("--readers", type=int, help="signed-in readers (default 2000, small 100)")
     parser.add_argument("--connections", default="1,16,64")
+    parser.add_argument("--samples", type=int, help="fanout posts per author (default 20, small 5)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the tables and plot")
     args = parser.parse_args(argv)
     duration = args.duration or (3 if args.small else 15)
     reader_count = args.readers or (100 if args.small else 1000)
@@ -505,7 +507,7 @@ def main(argv=None) -> int:
                     )
 
     with celery_worker(base_env):
-        samples = 5 if args.small else 20
+        samples = args.samples or (5 if args.small else 20)
         results["fanout"] = []
         from django.conf import settings
 
@@ -549,8 +551,8 @@ def main(argv=None) -> int:
                 f"while reads ran at {reads['rps']:.0f} req/s"
             )
 
-    write_report(results)
-    log(f"Results in {RESULTS.relative_to(ROOT)}/timeline.md, .json, .png")
+    write_report(results, args.results)
+    log(f"Results in {args.results}/timeline.md, .json, .png")
     return 0
 
 
