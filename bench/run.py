@@ -524,8 +524,10 @@ def main(argv=None) -> int:
 
         with server("gunicorn", 18199, {**base_env, "HOME_TIMELINE_SOURCE": "redis"}) as url:
             posting = {"read_connections": 16, "post_connections": 4}
+            # Posts take longer than reads: give them a few seconds at least.
+            post_duration = max(duration, 5)
             reader_process = subprocess.Popen(
-                [wrk, "-t1", "-c16", f"-d{duration}s", "-s", str(ROOT / "bench" / "wrk_paths.lua"), url],
+                [wrk, "-t1", "-c16", f"-d{post_duration}s", "-s", str(ROOT / "bench" / "wrk_paths.lua"), url],
                 env={**os.environ, "WRK_PATHS": str(paths["first"])},
                 stdout=subprocess.PIPE,
                 text=True,
@@ -535,7 +537,7 @@ def main(argv=None) -> int:
                 url,
                 paths["first"],
                 4,
-                duration,
+                post_duration,
                 script="wrk_post.lua",
                 extra_env={"WRK_CSRF": CSRF_TOKEN},
             )

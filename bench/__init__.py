@@ -1,0 +1,1 @@
+"""Benchmarks of the timeline service and the tools that build their data."""
