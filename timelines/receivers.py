@@ -22,6 +22,11 @@ def on_tweet_deleted(tweet_id, author_id, **kwargs):
     tasks.retract_tweet.delay(tweet_id, author_id)
 
 
+@receiver(tweet_signals.tweet_unretweeted, dispatch_uid="timelines.resurface_unretweeted")
+def on_unretweeted(tweet_id, user_id, **kwargs):
+    tasks.resurface_unretweeted.delay(tweet_id, user_id)
+
+
 @receiver(account_signals.user_followed, dispatch_uid="timelines.backfill")
 def on_followed(follower_id, followee_id, **kwargs):
     tasks.backfill_follow.delay(follower_id, followee_id)

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Follow, User
 from accounts.selectors import Audience, audience_of
-from tweets.models import Tweet
 from tweets.selectors import Page, ids_in, page_by_id, visible_tweets, with_viewer_state
 from tweets.snowflake import make_id
 
@@ -52,6 +51,31 @@ def home_timeline(viewer: User, audience: Audience | None = None) -> QuerySet:
     return queryset.order_by("-id")
 
 
+def shown_once(
+    queryset: QuerySet,
+    viewer: User,
+    audience: Audience,
+    *,
+    horizon: int | None = None,
+    popular=(),
+) -> QuerySet:
+    """Keep only the rows that show a tweet: each tweet once, at its oldest row.
+
+    A retweet row goes when the viewer's home timeline holds an older row of
+    the same tweet (the original, or an earlier retweet), as fanout keeps
+    (timelines.store). `horizon`, the oldest id of a Redis timeline, limits
+    that to the rows it can hold (and those of `popular` accounts, merged
+    at read), so a tweet retweeted again after its first row was trimmed
+    shows, as it does in Redis.
+    """
+    earlier = home_timeline(viewer, audience).filter(
+        Q(pk=OuterRef("retweet_of_id")) | Q(retweet_of_id=OuterRef("retweet_of_id"), pk__lt=OuterRef("pk"))
+    )
+    if horizon is not None:
+        earlier = earlier.filter(Q(pk__gte=horizon) | Q(author_id__in=popular))
+    return queryset.filter(Q(retweet_of__isnull=True) | ~Exists(earlier))
+
+
 def _popular_followees(viewer: User) -> list[int]:
     return list(
         Follow.objects.filter(
@@ -60,7 +84,7 @@ def _popular_followees(viewer: User) -> list[int]:
     )
 
 
-def _window_ids(viewer, popular, *, max_id, since_id, min_id, count) -> tuple[list[int], bool]:
+def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -> tuple[list[int], bool]:
     """Candidate ids for one window: Redis merged with popular authors' tweets.
 
     Returns (ids newest first, whether either source may hold more past
@@ -74,7 +98,9 @@ def _window_ids(viewer, popular, *, max_id, since_id, min_id, count) -> tuple[li
         redis_ids = store.read(viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, count=count)
     sources = [sorted(redis_ids, reverse=not forward)]
     if popular:
-        pulled = Tweet.objects.filter(author_id__in=popular, deleted_at__isnull=True)
+        # Through the home timeline's rules, so a popular account's replies to
+        # strangers don't fill windows that would all be filtered out.
+        pulled = home_timeline(viewer, audience).filter(author_id__in=popular)
         if max_id is not None:
             pulled = pulled.filter(id__lt=max_id)
         lower = max(since_id or 0, min_id or 0)
@@ -124,8 +150,15 @@ def _one_entry_per_original(rows) -> list:
     return kept
 
 
-def _hydrate(viewer: User, audience: Audience, ids: list[int]) -> list:
-    return list(with_viewer_state(home_timeline(viewer, audience).filter(id__in=ids), viewer, audience))
+def _hydrate(viewer: User, audience: Audience, ids: list[int], *, horizon: int | None, popular) -> list:
+    rows = shown_once(
+        home_timeline(viewer, audience).filter(ids_in("id", ids)),
+        viewer,
+        audience,
+        horizon=horizon,
+        popular=popular,
+    )
+    return list(with_viewer_state(rows, viewer, audience))
 
 
 def _dedupe(rows: list) -> list:
@@ -161,7 +194,7 @@ def home_page(
 def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     audience = audience_of(viewer)
     page = page_by_id(
-        with_viewer_state(home_timeline(viewer, audience), viewer, audience),
+        with_viewer_state(shown_once(home_timeline(viewer, audience), viewer, audience), viewer, audience),
         max_id=max_id,
         since_id=since_id,
         min_id=min_id,
@@ -175,28 +208,41 @@ def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     audience = audience_of(viewer)
     rows: list = []
     more = False
+    horizon = None
     cursor_max, cursor_min = max_id, min_id
     # Ids filtered out at read time (deleted, blocked...) leave a page short:
     # read further windows, a few at most.
-    for _ in range(4):
+    for window in range(4):
         ids, more = _window_ids(
-            viewer, popular, max_id=cursor_max, since_id=since_id, min_id=cursor_min, count=limit + 1
+            viewer,
+            audience,
+            popular,
+            max_id=cursor_max,
+            since_id=since_id,
+            min_id=cursor_min,
+            count=limit + 1,
         )
+        if window == 0:
+            horizon = store.oldest(viewer.pk)  # after the first read, which may have built the timeline
         if not ids:
             break
-        rows = _dedupe(sorted([*rows, *_hydrate(viewer, audience, ids)], key=lambda r: r.pk, reverse=True))
-        if len(rows) > limit or not more:
-            break
+        hydrated = _hydrate(viewer, audience, ids, horizon=horizon, popular=popular)
+        rows = _dedupe(sorted([*rows, *hydrated], key=lambda r: r.pk, reverse=True))
         if min_id is not None:
             cursor_min = ids[0]
         else:
             cursor_max = ids[-1]
+        if len(rows) > limit or not more:
+            break
     if min_id is not None:
         rows = rows[-limit:]  # the oldest ones above min_id
         return Page(items=rows, next_max_id=None)
     has_more = len(rows) > limit or more
     rows = rows[:limit]
-    return Page(items=rows, next_max_id=rows[-1].pk if rows and has_more else None)
+    if not rows:
+        # Every window read was filtered out; the timeline goes on below them.
+        return Page(items=[], next_max_id=cursor_max if more else None)
+    return Page(items=rows, next_max_id=rows[-1].pk if has_more else None)
 
 
 def count_new(viewer: User, since_id: int) -> int:

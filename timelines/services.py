@@ -9,9 +9,10 @@ their next read rebuilds them from PostgreSQL.
 """
 
 import time
+from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Follow, Mute, User
 from tweets.models import Tweet
@@ -63,6 +64,15 @@ def recipients(tweet: Tweet):
     return followers.values_list("follower_id", flat=True).order_by()
 
 
+def _in_own_timeline(tweet: Tweet) -> bool:
+    """Whether the author's own home timeline shows the tweet: a reply to
+    someone else only if the author follows them (selectors.home_timeline)."""
+    answered = tweet.in_reply_to_author_id
+    if not answered or answered == tweet.author_id:
+        return True
+    return Follow.objects.filter(follower_id=tweet.author_id, followee_id=answered).exists()
+
+
 def fan_out(tweet_id: int) -> int:
     """Push a new tweet (or retweet) into its readers' timelines.
 
@@ -76,10 +86,11 @@ def fan_out(tweet_id: int) -> int:
     if tweet is None or not tweet.author.is_active:
         return 0
     entry = store.Entry(tweet.pk, tweet.retweet_of_id)
-    store.add([tweet.author_id], entry)
+    own = [tweet.author_id] if _in_own_timeline(tweet) else []
+    store.add(own, entry)
+    sent = len(own)
     if is_fanned_out_on_read(tweet.author):
-        return 1
-    sent = 1
+        return sent
     for batch in _batches(recipients(tweet), settings.TIMELINE_FANOUT_BATCH_SIZE):
         store.add(batch, entry)
         sent += len(batch)
@@ -96,14 +107,23 @@ def retract(tweet_id: int, author_id: int) -> None:
 
 
 def backfill(reader_id: int, author_id: int) -> None:
-    """After a follow (or unmute): put the author's recent tweets in the reader's timeline."""
+    """After a follow (or unmute): put the author's recent tweets in the reader's timeline.
+
+    With them go what the reader's timeline shows only now: replies of the
+    accounts they follow to the author, and retweets of the author's tweets.
+    """
+    if not store.is_built(reader_id):
+        return  # an inactive reader costs nothing: their next read rebuilds it all
     reader = User.objects.filter(pk=reader_id).first()
     author = User.objects.filter(pk=author_id).first()
-    if reader is None or author is None or is_fanned_out_on_read(author):
+    if reader is None or author is None:
         return
+    about_author = Q(in_reply_to_author=author) | Q(retweet_of__author=author)
+    if not is_fanned_out_on_read(author):
+        about_author |= Q(author=author)
     recent = (
         selectors.home_timeline(reader)
-        .filter(author=author)
+        .filter(about_author)
         .values_list("id", "retweet_of_id")[: settings.TIMELINE_BACKFILL_COUNT]
     )
     store.add_many(reader_id, [store.Entry(pk, original) for pk, original in recent])
@@ -121,8 +141,57 @@ def purge_author(reader_id: int, author_id: int, *, with_retweets_of_author: boo
     by_author = Q(author_id=author_id)
     if with_retweets_of_author:
         by_author |= Q(retweet_of__author_id=author_id)
-    doomed = Tweet.objects.filter(by_author, pk__in=ids).values_list("id", flat=True)
-    store.remove([reader_id], list(doomed))
+    doomed = list(Tweet.objects.filter(by_author, pk__in=ids).values_list("id", "retweet_of_id"))
+    store.remove([reader_id], [pk for pk, _ in doomed])
+    # A doomed entry may have stood for a tweet that other rows still show
+    # (another followed account's retweet, skipped by fanout as a duplicate).
+    tweets = {original or pk for pk, original in doomed}
+    reader = User.objects.filter(pk=reader_id).first()
+    if tweets and reader is not None:
+        others = selectors.home_timeline(reader).filter(Q(pk__in=tweets) | Q(retweet_of_id__in=tweets))
+        store.add_many(
+            reader_id,
+            [store.Entry(pk, original) for pk, original in others.values_list("id", "retweet_of_id")],
+        )
+
+
+def resurface(original_ids, reader_ids) -> None:
+    """Readers who lost the entry standing for these tweets get each back
+    through the oldest retweet of it by an account they follow, which
+    fanout skipped as a duplicate. Rows the reader may not see are filtered
+    at read, as ever.
+    """
+    retweets = defaultdict(list)
+    rows = Tweet.objects.filter(retweet_of_id__in=original_ids, author__is_active=True)
+    for author_id, pk, original in rows.values_list("author_id", "id", "retweet_of_id"):
+        retweets[author_id].append(store.Entry(pk, original))
+    if not retweets:
+        return
+    entries = defaultdict(list)
+    pairs = Follow.objects.filter(follower_id__in=reader_ids, followee_id__in=list(retweets)).exclude(
+        Exists(Mute.objects.filter(muter_id=OuterRef("follower_id"), muted_id=OuterRef("followee_id")))
+    )
+    for reader_id, author_id in pairs.values_list("follower_id", "followee_id"):
+        entries[reader_id] += retweets[author_id]
+    for reader_id, reader_entries in entries.items():
+        store.add_many(reader_id, reader_entries)
+
+
+def unretweeted(original_id: int, retweeter_id: int) -> None:
+    """After an unretweet: the retweeter's followers see the tweet through
+    the next account they follow that retweeted it, if any.
+
+    First removes the undone retweet (the retweet map's entry for the
+    tweet, no longer a row), should its retraction not have run yet.
+    """
+    followers = Follow.objects.filter(followee_id=retweeter_id).values_list("follower_id", flat=True)
+    for batch in _batches(followers.order_by(), settings.TIMELINE_FANOUT_BATCH_SIZE):
+        held = store.retweet_entries(batch, original_id)
+        live = set(Tweet.objects.filter(pk__in=held.values()).values_list("id", flat=True))
+        for reader_id, entry in held.items():
+            if entry not in live:
+                store.remove([reader_id], [entry])
+        resurface([original_id], batch)
 
 
 def purge_suspended(author_id: int) -> None:
@@ -130,12 +199,16 @@ def purge_suspended(author_id: int) -> None:
     recent = list(
         Tweet.objects.filter(author_id=author_id)
         .order_by("-id")
-        .values_list("id", flat=True)[: settings.TIMELINE_CAP]
+        .values_list("id", "retweet_of_id")[: settings.TIMELINE_CAP]
     )
+    recent_ids = [pk for pk, _ in recent]
+    retweeted = [original for _, original in recent if original]
     followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
-    store.remove([author_id], recent)
+    store.remove([author_id], recent_ids)
     for batch in _batches(followers.order_by(), settings.TIMELINE_FANOUT_BATCH_SIZE):
-        store.remove(batch, recent)
+        store.remove(batch, recent_ids)
+        if retweeted:
+            resurface(retweeted, batch)
 
 
 def restore_unsuspended(author_id: int) -> None:

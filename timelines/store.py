@@ -25,21 +25,35 @@ from django.conf import settings
 SENTINEL = "0" * 20
 
 # KEYS: timeline, retweet map. ARGV: entry id, original id ("" unless the
-# entry is a retweet), cap. Adds only to a timeline that exists.
+# entry is a retweet), cap. Adds only to a timeline that exists. A tweet has
+# one entry, its oldest row (as the database timeline shows it): an original
+# or an older retweet replaces a newer retweet of it; a newer one is skipped.
 _ADD = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local entry, original, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
-if original ~= '' then
-  if redis.call('ZSCORE', KEYS[1], original) then return 0 end
-  local seen = redis.call('HGET', KEYS[2], original)
-  if seen and redis.call('ZSCORE', KEYS[1], seen) then return 0 end
+if redis.call('ZCARD', KEYS[1]) > cap and entry < redis.call('ZRANGE', KEYS[1], 1, 1)[1] then
+  return 0  -- older than a full timeline: it would be trimmed at once
+end
+local target = original ~= '' and original or entry
+if original ~= '' and redis.call('ZSCORE', KEYS[1], original) then return 0 end
+local seen = redis.call('HGET', KEYS[2], target)
+if seen and seen ~= entry and redis.call('ZSCORE', KEYS[1], seen) then
+  if original ~= '' and seen < entry then return 0 end
+  redis.call('ZREM', KEYS[1], seen)
+end
+if original == '' then
+  if seen then redis.call('HDEL', KEYS[2], target) end
+else
   redis.call('HSET', KEYS[2], original, entry)
   redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
   if redis.call('HLEN', KEYS[2]) > 2 * cap then
     -- Forget retweets that have been trimmed out of the timeline.
     local pairs = redis.call('HGETALL', KEYS[2])
     for i = 1, #pairs, 2 do
-      if not redis.call('ZSCORE', KEYS[1], pairs[i + 1]) then redis.call('HDEL', KEYS[2], pairs[i]) end
+      -- (not the entry being added: it isn't in the timeline yet)
+      if pairs[i + 1] ~= entry and not redis.call('ZSCORE', KEYS[1], pairs[i + 1]) then
+        redis.call('HDEL', KEYS[2], pairs[i])
+      end
     end
   end
 end
@@ -64,12 +78,14 @@ def _add_script(url: str):
     return _client(url).register_script(_ADD)
 
 
+# Braces: a Redis Cluster hash tag, so a reader's two keys share a slot and
+# the Lua script may touch both.
 def key(user_id: int) -> str:
-    return f"tl:{user_id}"
+    return f"tl:{{{user_id}}}"
 
 
 def retweets_key(user_id: int) -> str:
-    return f"tl:{user_id}:rt"
+    return f"tl:{{{user_id}}}:rt"
 
 
 def pad(tweet_id: int) -> str:
@@ -161,6 +177,24 @@ def read(
         return None
     ids = [int(m) for m in members]
     return sorted(ids, reverse=True)
+
+
+def is_built(user_id: int) -> bool:
+    return bool(client().exists(key(user_id)))
+
+
+def oldest(user_id: int) -> int | None:
+    """The oldest tweet id in the timeline; None if it is empty or not built."""
+    members = client().zrange(key(user_id), 1, 1)
+    return int(members[0]) if members else None
+
+
+def retweet_entries(user_ids, original_id: int) -> dict[int, int]:
+    """The retweet that stands for `original_id` in each of these timelines, where one does."""
+    pipe = client().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.hget(retweets_key(user_id), pad(original_id))
+    return {user_id: int(value) for user_id, value in zip(user_ids, pipe.execute(), strict=True) if value}
 
 
 def count_newer(user_id: int, since_id: int) -> int:

@@ -28,6 +28,11 @@ def purge_author(reader_id: int, author_id: int, with_retweets_of_author: bool) 
 
 
 @shared_task
+def resurface_unretweeted(original_id: int, retweeter_id: int) -> None:
+    services.unretweeted(original_id, retweeter_id)
+
+
+@shared_task
 def purge_suspended(author_id: int) -> None:
     services.purge_suspended(author_id)
 

@@ -93,6 +93,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if env_bool("DB_PREPARED_STATEMENTS", True):
+    # Server-side parameters and prepared statements: the timeline queries
+    # take longer to plan than to run, and their SQL text is the same for
+    # every reader (id lists travel as one array parameter), so each
+    # connection plans them once. Turn off behind a transaction-pooling
+    # PgBouncer, which cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
