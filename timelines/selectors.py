@@ -68,12 +68,16 @@ def shown_once(
     at read), so a tweet retweeted again after its first row was trimmed
     shows, as it does in Redis.
     """
-    earlier = home_timeline(viewer, audience).filter(
-        Q(pk=OuterRef("retweet_of_id")) | Q(retweet_of_id=OuterRef("retweet_of_id"), pk__lt=OuterRef("pk"))
-    )
+    # Two lookups, each on an index (the primary key; retweet_of_id), rather
+    # than one OR that would scan the tweets table for every retweet row.
+    timeline = home_timeline(viewer, audience)
     if horizon is not None:
-        earlier = earlier.filter(Q(pk__gte=horizon) | Q(author_id__in=popular))
-    return queryset.filter(Q(retweet_of__isnull=True) | ~Exists(earlier))
+        timeline = timeline.filter(Q(pk__gte=horizon) | ids_in("author_id", popular))
+    original_shown = timeline.filter(pk=OuterRef("retweet_of_id"))
+    earlier_retweet_shown = timeline.filter(retweet_of_id=OuterRef("retweet_of_id"), pk__lt=OuterRef("pk"))
+    return queryset.filter(
+        Q(retweet_of__isnull=True) | (~Exists(original_shown) & ~Exists(earlier_retweet_shown))
+    )
 
 
 def _popular_followees(viewer: User) -> list[int]:

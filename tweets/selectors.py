@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -23,7 +22,7 @@ OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
 def ids_in(field: str, ids) -> Q:
-    """Q(field in ids), the ids sent as one array parameter.
+    """Q(field in ids), the ids sent as one array parameter (tweets.lookups).
 
     The SQL text is then the same however many ids there are, so a prepared
     statement (settings.DB_PREPARED_STATEMENTS) is planned once per
@@ -31,7 +30,10 @@ def ids_in(field: str, ids) -> Q:
     """
     if not ids:
         return Q(pk__in=[])
-    return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))})
+    # "author_id" -> "author__id": the lookup is on the target's primary key
+    # (foreign keys have their own lookups); Django trims the join.
+    path = f"{field.removesuffix('_id')}__id" if field.endswith("_id") else field
+    return Q(**{f"{path}__any": ids})
 
 
 def _audience_q(audience: Audience, prefix: str = "") -> Q:
