@@ -14,11 +14,21 @@ from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Follow, User
 from accounts.selectors import Audience, audience_of
-from tweets.selectors import Page, ids_in, page_by_id, visible_tweets, with_viewer_state
+from tweets.models import Tweet
+from tweets.selectors import (
+    Page,
+    attach_viewer_state,
+    can_see,
+    ids_in,
+    load_tweets,
+    page_by_id,
+    visible_tweets,
+    with_viewer_state,
+)
 from tweets.snowflake import make_id
 
 from . import store
@@ -51,28 +61,16 @@ def home_timeline(viewer: User, audience: Audience | None = None) -> QuerySet:
     return queryset.order_by("-id")
 
 
-def shown_once(
-    queryset: QuerySet,
-    viewer: User,
-    audience: Audience,
-    *,
-    horizon: int | None = None,
-    popular=(),
-) -> QuerySet:
+def shown_once(queryset: QuerySet, viewer: User, audience: Audience) -> QuerySet:
     """Keep only the rows that show a tweet: each tweet once, at its oldest row.
 
     A retweet row goes when the viewer's home timeline holds an older row of
     the same tweet (the original, or an earlier retweet), as fanout keeps
-    (timelines.store). `horizon`, the oldest id of a Redis timeline, limits
-    that to the rows it can hold (and those of `popular` accounts, merged
-    at read), so a tweet retweeted again after its first row was trimmed
-    shows, as it does in Redis.
+    in Redis (timelines.store) for the other source.
     """
     # Two lookups, each on an index (the primary key; retweet_of_id), rather
     # than one OR that would scan the tweets table for every retweet row.
     timeline = home_timeline(viewer, audience)
-    if horizon is not None:
-        timeline = timeline.filter(Q(pk__gte=horizon) | ids_in("author_id", popular))
     original_shown = timeline.filter(pk=OuterRef("retweet_of_id"))
     earlier_retweet_shown = timeline.filter(retweet_of_id=OuterRef("retweet_of_id"), pk__lt=OuterRef("pk"))
     return queryset.filter(
@@ -102,9 +100,15 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
         redis_ids = store.read(viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, count=count)
     sources = [sorted(redis_ids, reverse=not forward)]
     if popular:
-        # Through the home timeline's rules, so a popular account's replies to
-        # strangers don't fill windows that would all be filtered out.
-        pulled = home_timeline(viewer, audience).filter(author_id__in=popular)
+        # Replies to strangers never show: leave them out here, so they don't
+        # fill windows that would all be filtered out. The rest of the home
+        # rules apply when the window is hydrated.
+        pulled = Tweet.objects.filter(
+            ids_in("author_id", popular),
+            Q(in_reply_to_author__isnull=True)
+            | ids_in("in_reply_to_author_id", {viewer.pk, *audience.following}),
+            deleted_at__isnull=True,
+        )
         if max_id is not None:
             pulled = pulled.filter(id__lt=max_id)
         lower = max(since_id or 0, min_id or 0)
@@ -154,25 +158,66 @@ def _one_entry_per_original(rows) -> list:
     return kept
 
 
-def _hydrate(viewer: User, audience: Audience, ids: list[int], *, horizon: int | None, popular) -> list:
-    rows = shown_once(
-        home_timeline(viewer, audience).filter(ids_in("id", ids)),
-        viewer,
-        audience,
-        horizon=horizon,
-        popular=popular,
-    )
-    return list(with_viewer_state(rows, viewer, audience))
+def shows_on_home(audience: Audience, row) -> bool:
+    """`home_timeline` for one loaded row: the same rules, evaluated in Python."""
+    viewer_id = audience.viewer_id
+    followed = {viewer_id, *audience.following}
+    if row.author_id not in followed:
+        return False
+    if row.in_reply_to_author_id is not None and row.in_reply_to_author_id not in followed:
+        return False
+    if row.author_id in audience.muted or (row.retweet_of_id and row.retweet_of.author_id in audience.muted):
+        return False
+    return can_see(audience, row)
+
+
+def _hydrate(viewer: User, audience: Audience, ids: list[int], *, popular) -> list:
+    """Load a window's rows and keep those the home timeline shows.
+
+    Each tweet shows once, at its oldest row (shown_once's rule). Redis
+    keeps that among the rows it holds; popular accounts' rows, merged at
+    read time, are checked here: a retweet goes when the original is a
+    popular account's tweet the timeline shows, when a popular account
+    retweeted it earlier, or (for a popular account's retweet) when Redis
+    holds an older row of it.
+    """
+    rows = [row for row in load_tweets(ids) if shows_on_home(audience, row)]
+    retweets = [row for row in rows if row.retweet_of_id]
+    if popular and retweets:
+        originals = {row.retweet_of_id for row in retweets}
+        first_popular = dict(
+            Tweet.objects.filter(
+                ids_in("retweet_of_id", originals),
+                ids_in("author_id", set(popular) - audience.muted),
+                deleted_at__isnull=True,
+            )
+            .values("retweet_of_id")
+            .annotate(first=Min("id"))
+            .values_list("retweet_of_id", "first")
+        )
+        standing = store.standing_entries(viewer.pk, originals)
+
+        def repeats(row) -> bool:
+            original = row.retweet_of
+            if original.author_id in popular and shows_on_home(audience, original):
+                return True
+            if first_popular.get(original.pk, row.pk) < row.pk:
+                return True
+            return row.author_id in popular and standing.get(original.pk, row.pk) < row.pk
+
+        rows = [row for row in rows if not (row.retweet_of_id and repeats(row))]
+    return attach_viewer_state(rows, audience)
 
 
 def _dedupe(rows: list) -> list:
-    """Show each tweet once: keep the first (newest) row of each original."""
+    """Rows newest first, each tweet once: at its oldest row, as fanout keeps."""
     seen, kept = set(), []
-    for row in rows:
+    for row in reversed(rows):
         target = row.retweet_of_id or row.pk
         if target not in seen:
             seen.add(target)
             kept.append(row)
+    kept.reverse()
     return kept
 
 
@@ -212,11 +257,10 @@ def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     audience = audience_of(viewer)
     rows: list = []
     more = False
-    horizon = None
     cursor_max, cursor_min = max_id, min_id
     # Ids filtered out at read time (deleted, blocked...) leave a page short:
     # read further windows, a few at most.
-    for window in range(4):
+    for _ in range(4):
         ids, more = _window_ids(
             viewer,
             audience,
@@ -226,11 +270,9 @@ def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
             min_id=cursor_min,
             count=limit + 1,
         )
-        if window == 0:
-            horizon = store.oldest(viewer.pk)  # after the first read, which may have built the timeline
         if not ids:
             break
-        hydrated = _hydrate(viewer, audience, ids, horizon=horizon, popular=popular)
+        hydrated = _hydrate(viewer, audience, ids, popular=popular)
         rows = _dedupe(sorted([*rows, *hydrated], key=lambda r: r.pk, reverse=True))
         if min_id is not None:
             cursor_min = ids[0]

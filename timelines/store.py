@@ -197,6 +197,33 @@ def retweet_entries(user_ids, original_id: int) -> dict[int, int]:
     return {user_id: int(value) for user_id, value in zip(user_ids, pipe.execute(), strict=True) if value}
 
 
+def standing_entries(user_id: int, original_ids) -> dict[int, int]:
+    """For each original tweet, the entry that stands for it in the timeline:
+    the original itself, or the retweet recorded for it; absent if none."""
+    originals = sorted(original_ids)
+    pipe = client().pipeline(transaction=False)
+    for original in originals:
+        pipe.zscore(key(user_id), pad(original))
+        pipe.hget(retweets_key(user_id), pad(original))
+    replies = pipe.execute()
+    recorded = {}
+    for original, in_timeline, retweet in zip(originals, replies[::2], replies[1::2], strict=True):
+        if in_timeline is not None:
+            recorded[original] = original
+        elif retweet is not None:
+            recorded[original] = int(retweet)
+    if recorded:
+        # A recorded retweet may since have been trimmed from the timeline.
+        pipe = client().pipeline(transaction=False)
+        for entry in recorded.values():
+            pipe.zscore(key(user_id), pad(entry))
+        present = pipe.execute()
+        recorded = {
+            o: e for (o, e), score in zip(recorded.items(), present, strict=True) if score is not None
+        }
+    return recorded
+
+
 def count_newer(user_id: int, since_id: int) -> int:
     return client().zlexcount(key(user_id), f"({pad(since_id)}", "+")
 

@@ -47,9 +47,7 @@ def test_password_reset_by_mail_sets_a_new_password(client, make_user):
     assert len(mail.outbox) == 1
     reset_page = client.get(only_link(mail.outbox[0]), follow=True)
     form_url = reset_page.redirect_chain[-1][0] if reset_page.redirect_chain else only_link(mail.outbox[0])
-    response = client.post(
-        form_url, {"password1": "brand-new-secret-77", "password2": "brand-new-secret-77"}
-    )
+    response = client.post(form_url, {"password1": "brand-new-secret-77", "password2": "brand-new-secret-77"})
     assert response.status_code == 302
     assert client.login(username="ann", password="brand-new-secret-77")
     assert not client.login(username="ann", password="pw-ann-123")
