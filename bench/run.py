@@ -486,7 +486,10 @@ def main(argv=None) -> int:
     runs = [
         ("gunicorn", "redis", {"HOME_TIMELINE_SOURCE": "redis"}),
         ("gunicorn", "database", {"HOME_TIMELINE_SOURCE": "database"}),
-        ("uvicorn", "redis", {"HOME_TIMELINE_SOURCE": "redis"}),
+        # Under ASGI, Django runs each request's sync code in a thread pool and
+        # keeps one persistent connection per thread: with 64 connections that
+        # exceeds PostgreSQL's max_connections, so this stack closes them.
+        ("uvicorn", "redis", {"HOME_TIMELINE_SOURCE": "redis", "DB_CONN_MAX_AGE": "0"}),
     ]
     for port, (stack, source, extra) in enumerate(runs, start=18101):
         with server(stack, port, {**base_env, **extra}) as url:
