@@ -402,6 +402,7 @@ def plot(results: dict, out: Path) -> None:
         axis.set_xlabel("connections")
         axis.set_title(title)
         axis.grid(alpha=0.3)
+    left.set_yscale("log")  # the bare view's ceiling is two orders above the pages
     right.set_yscale("log")
     left.legend(fontsize=7)
     figure.suptitle(f"Home timeline, {results['machine']['cores']} cores")

@@ -93,6 +93,12 @@ class Tweet(models.Model):
         ]
         indexes = [
             models.Index(fields=["author", "-id"], name="tweets_author_id"),
+            # The public timeline: newest public originals, no tombstones.
+            models.Index(
+                fields=["-id"],
+                condition=models.Q(visibility="public", retweet_of__isnull=True, deleted_at__isnull=True),
+                name="tweets_public_recent",
+            ),
         ]
         permissions = [("remove_tweet", "Can remove any tweet (moderation)")]
 
@@ -136,7 +142,8 @@ class Like(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="tweets_like_unique")]
         indexes = [
-            models.Index(fields=["user", "-created_at"], name="tweets_like_user_recent"),
+            # The likes tab pages by like id.
+            models.Index(fields=["user", "-id"], name="tweets_like_user_recent"),
             models.Index(fields=["tweet", "-created_at"], name="tweets_like_tweet_recent"),
         ]
 

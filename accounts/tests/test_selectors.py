@@ -7,11 +7,6 @@ from accounts import selectors, services
 from accounts.selectors import Relationship
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def graph(make_user):
     """ann's view of a small world, one relationship per person."""

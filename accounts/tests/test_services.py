@@ -14,11 +14,6 @@ from accounts import roles, services, signals
 from accounts.models import Block, Follow, FollowRequest, Mute, User
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def events():
     """Every accounts event sent while the test runs, as (name, kwargs)."""

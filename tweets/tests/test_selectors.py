@@ -11,11 +11,6 @@ from tweets import selectors, services
 from tweets.models import Tweet
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ids(rows):
     return [row.pk for row in rows]
 

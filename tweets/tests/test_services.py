@@ -15,11 +15,6 @@ from tweets import services, signals
 from tweets.models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def events():
     """Every tweets event sent while the test runs, as (name, kwargs)."""
