@@ -10,6 +10,7 @@ import itertools
 import pytest
 import redis
 from django.conf import settings
+from django.dispatch import Signal
 
 from twitter.celery import app as celery_app
 
@@ -42,6 +43,31 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def record_events():
+    """record_events(signals_module): a list that fills with (name, kwargs)
+    for every domain event of that module sent during the test."""
+    connected = []
+
+    def record(module):
+        log = []
+        for name, signal in vars(module).items():
+            if isinstance(signal, Signal):
+
+                def receiver(sender, name=name, **kwargs):
+                    kwargs.pop("signal", None)
+                    log.append((name, kwargs))
+
+                uid = f"test-{module.__name__}-{name}"
+                signal.connect(receiver, weak=False, dispatch_uid=uid)
+                connected.append((signal, uid))
+        return log
+
+    yield record
+    for signal, uid in connected:
+        signal.disconnect(dispatch_uid=uid)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.dispatch import Signal
 from PIL import Image
 
 from accounts import roles, services, signals
@@ -15,23 +14,9 @@ from accounts.models import Block, Follow, FollowRequest, Mute, User
 
 
 @pytest.fixture
-def events():
+def events(record_events):
     """Every accounts event sent while the test runs, as (name, kwargs)."""
-    log = []
-    connected = []
-    for name, signal in vars(signals).items():
-        if isinstance(signal, Signal):
-
-            def receiver(sender, name=name, **kwargs):
-                kwargs.pop("signal", None)
-                log.append((name, kwargs))
-
-            uid = f"test-accounts-{name}"
-            signal.connect(receiver, weak=False, dispatch_uid=uid)
-            connected.append((signal, uid))
-    yield log
-    for signal, uid in connected:
-        signal.disconnect(dispatch_uid=uid)
+    return record_events(signals)
 
 
 def fresh(user):

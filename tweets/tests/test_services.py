@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts import services as accounts
@@ -16,23 +15,9 @@ from tweets.models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibili
 
 
 @pytest.fixture
-def events():
+def events(record_events):
     """Every tweets event sent while the test runs, as (name, kwargs)."""
-    log = []
-    connected = []
-    for name, signal in vars(signals).items():
-        if isinstance(signal, Signal):
-
-            def receiver(sender, name=name, **kwargs):
-                kwargs.pop("signal", None)
-                log.append((name, kwargs))
-
-            uid = f"test-tweets-{name}"
-            signal.connect(receiver, weak=False, dispatch_uid=uid)
-            connected.append((signal, uid))
-    yield log
-    for signal, uid in connected:
-        signal.disconnect(dispatch_uid=uid)
+    return record_events(signals)
 
 
 @pytest.fixture
