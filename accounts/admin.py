@@ -175,31 +175,28 @@ class UserAdmin(DjangoUserAdmin):
         if profile or images:
             services.update_profile(obj, **profile, **images)
 
-    @admin.action(description="Suspend selected accounts", permissions=["suspend"])
-    def suspend_accounts(self, request, queryset):
-        done = 0
-        for user in queryset.filter(suspended_at__isnull=True):
+    def _moderate(self, request, users, service, done: str) -> None:
+        """Run a moderation service per user; report refusals one by one."""
+        count = 0
+        for user in users:
             try:
-                services.suspend(request.user, user)
+                service(request.user, user)
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"@{user.username}: {error_text(exc)}", messages.ERROR)
             else:
-                done += 1
-        if done:
-            self.message_user(request, f"Suspended {done} account(s).", messages.SUCCESS)
+                count += 1
+        if count:
+            self.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    @admin.action(description="Suspend selected accounts", permissions=["suspend"])
+    def suspend_accounts(self, request, queryset):
+        users = queryset.filter(suspended_at__isnull=True)
+        self._moderate(request, users, services.suspend, "Suspended {count} account(s).")
 
     @admin.action(description="Unsuspend selected accounts", permissions=["suspend"])
     def unsuspend_accounts(self, request, queryset):
-        done = 0
-        for user in queryset.filter(suspended_at__isnull=False):
-            try:
-                services.unsuspend(request.user, user)
-            except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"@{user.username}: {error_text(exc)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"Unsuspended {done} account(s).", messages.SUCCESS)
+        users = queryset.filter(suspended_at__isnull=False)
+        self._moderate(request, users, services.unsuspend, "Unsuspended {count} account(s).")
 
 
 @admin.register(Follow)
