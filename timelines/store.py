@@ -183,12 +183,6 @@ def is_built(user_id: int) -> bool:
     return bool(client().exists(key(user_id)))
 
 
-def oldest(user_id: int) -> int | None:
-    """The oldest tweet id in the timeline; None if it is empty or not built."""
-    members = client().zrange(key(user_id), 1, 1)
-    return int(members[0]) if members else None
-
-
 def retweet_entries(user_ids, original_id: int) -> dict[int, int]:
     """The retweet that stands for `original_id` in each of these timelines, where one does."""
     pipe = client().pipeline(transaction=False)
@@ -222,10 +216,6 @@ def standing_entries(user_id: int, original_ids) -> dict[int, int]:
             o: e for (o, e), score in zip(recorded.items(), present, strict=True) if score is not None
         }
     return recorded
-
-
-def count_newer(user_id: int, since_id: int) -> int:
-    return client().zlexcount(key(user_id), f"({pad(since_id)}", "+")
 
 
 def replace(user_id: int, entries_newest_first: list[Entry]) -> None:

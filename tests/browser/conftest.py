@@ -35,6 +35,8 @@ def browser():
         reason = "No Chromium found: install Debian's 'chromium' package or set CHROMIUM_PATH."
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(reason)
+        # A laptop without Chromium still runs everything else; the skip and
+        # its reason show in the summary (-ra). CI sets REQUIRE_BROWSER.
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 

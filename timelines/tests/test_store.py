@@ -155,13 +155,6 @@ def test_walking_forward_with_min_id_visits_every_id_once(ten):
     assert seen == ten[::-1]
 
 
-def test_count_newer(ten):
-    assert store.count_newer(READER, BIG + 6) == 3
-    assert store.count_newer(READER, BIG + 9) == 0
-    assert store.count_newer(READER, 0) == 10  # the sentinel is not a tweet
-    assert store.count_newer(99, 0) == 0  # not built
-
-
 # --- cap --------------------------------------------------------------------------
 
 
@@ -307,14 +300,11 @@ def test_an_old_retweet_does_not_displace_a_newer_one_from_a_full_timeline(cap):
     assert len(store.entries(READER)) == cap
 
 
-def test_oldest_and_retweet_entries():
-    assert store.oldest(READER) is None
+def test_retweet_entries():
     build()
-    assert store.oldest(READER) is None
     store.add([READER], store.Entry(RETWEET_1, ORIGINAL))
     store.add([READER], store.Entry(BIG + 3))
 
-    assert store.oldest(READER) == BIG + 3
     assert store.retweet_entries([READER, 99], ORIGINAL) == {READER: RETWEET_1}
     assert store.retweet_entries([READER], BIG + 3) == {}
 
