@@ -119,3 +119,47 @@ def post(db):
         return post_tweet(author, text, **options)
 
     return make
+
+
+@pytest.fixture
+def token_for(db):
+    """token_for(user, "read write") -> a bearer token string of a registered app.
+
+    user None gives an app-only token (the client_credentials grant's kind).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from accounts.applications import register_application
+
+    app, _ = register_application(
+        name="Test app", redirect_uris=["urn:ietf:wg:oauth:2.0:oob"], scopes="read write follow push profile"
+    )
+
+    def make(user, scopes="read write follow"):
+        token = AccessToken.objects.create(
+            user=user,
+            application=app,
+            token=f"test-token-{next(_counter)}",
+            scope=scopes,
+            expires=timezone.now() + timedelta(days=1),
+        )
+        return token.token
+
+    return make
+
+
+@pytest.fixture
+def api(client, settings):
+    """A Mastodon API client over Django's test client; every JSON response
+    is validated against Mastodon's OpenAPI description.
+
+    api.as_(token).get("/api/v1/timelines/home", {"limit": 5})
+    """
+    from api.testing import MastodonClient
+
+    # Tests that are not about rate limits must not run into them.
+    settings.API_RATE_LIMITS_ENABLED = False
+    return MastodonClient(client)

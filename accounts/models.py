@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from oauth2_provider.models import AbstractApplication
 
 from .validators import username_validator, validate_not_reserved
 
@@ -147,3 +148,23 @@ class Mute(models.Model):
 
     def __str__(self):
         return f"{self.muter} mutes {self.muted}"
+
+
+class Application(AbstractApplication):
+    """An OAuth 2.0 client: a Mastodon app, registered by anyone through
+    POST /api/v1/apps, or a staff-made one in the admin.
+
+    One registration serves the authorization code flow (with or without
+    PKCE), client_credentials and refresh_token, as in Mastodon.
+    """
+
+    website = models.URLField(max_length=500, blank=True)
+    scopes = models.CharField(max_length=1000, default="read", help_text="The scopes it may ask for.")
+
+    def allows_grant_type(self, *grant_types) -> bool:
+        return bool(set(grant_types) & {self.GRANT_AUTHORIZATION_CODE, self.GRANT_CLIENT_CREDENTIALS})
+
+    def get_allowed_schemes(self) -> list[str]:
+        # Native apps register their own schemes (tusky://...); which ones
+        # are safe was decided when the app registered (accounts.services).
+        return sorted({uri.split(":", 1)[0].lower() for uri in self.redirect_uris.split()})

@@ -85,6 +85,7 @@ class Relationship:
     blocking: bool = False
     blocked_by: bool = False
     muting: bool = False
+    requested_by: bool = False
     is_self: bool = False
 
 
@@ -109,9 +110,17 @@ def relationships(viewer: User, targets) -> dict[int, Relationship]:
             r_blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
             r_blocked_by=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
             r_muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
+            r_requested_by=Exists(FollowRequest.objects.filter(requester=OuterRef("pk"), target=viewer)),
         )
         .values_list(
-            "pk", "r_following", "r_followed_by", "r_requested", "r_blocking", "r_blocked_by", "r_muting"
+            "pk",
+            "r_following",
+            "r_followed_by",
+            "r_requested",
+            "r_blocking",
+            "r_blocked_by",
+            "r_muting",
+            "r_requested_by",
         )
     )
     result = {pk: Relationship(*flags) for pk, *flags in rows}

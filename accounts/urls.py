@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("settings/profile/", views.settings_profile, name="settings_profile"),
+    path("settings/apps/", views.settings_apps, name="settings_apps"),
+    path("settings/apps/<int:app_id>/revoke/", views.revoke_app, name="revoke_app"),
     path("follow_requests/", views.follow_requests, name="follow_requests"),
     path(
         "follow_requests/<str:username>/approve/",

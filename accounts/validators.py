@@ -30,6 +30,7 @@ RESERVED_USERNAMES = frozenset(
         "logout",
         "media",
         "messages",
+        "nodeinfo",
         "notifications",
         "oauth",
         "search",

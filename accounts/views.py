@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import applications, selectors, services
 from .forms import ProfileForm
 from .pages import error_text, redirect_back
 
@@ -158,3 +158,22 @@ def settings_profile(request):
         },
         status=422 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+def settings_apps(request):
+    """The apps that may use this account through the API, each revocable."""
+    return render(
+        request, "accounts/settings_apps.html", {"apps": applications.authorized_applications(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def revoke_app(request, app_id: int):
+    app = applications.authorized_applications(request.user).filter(pk=app_id).first()
+    if app is None:
+        raise Http404("No such authorized app.")
+    applications.revoke_application(request.user, app)
+    messages.success(request, f"{app.name} can no longer use your account.")
+    return redirect("settings_apps")

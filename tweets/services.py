@@ -53,7 +53,12 @@ def _store_entities(tweet: Tweet, parsed: ParsedText) -> None:
     )
     tweet.mentions.set(users.values())
     entities = parsed.entities()
-    entities["mentions"] = [m for m in parsed.mentions if m["username"].lower() in users]
+    # With the account id, so that API clients get mentions without a lookup.
+    entities["mentions"] = [
+        {**m, "id": users[m["username"].lower()].pk}
+        for m in parsed.mentions
+        if m["username"].lower() in users
+    ]
     tweet.entities = entities
 
 

@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "channels",
+    "rest_framework",
+    "oauth2_provider",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "tweets",
     "timelines",
@@ -54,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.optional_trailing_slash",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,6 +221,73 @@ TIMELINE_FANOUT_BATCH_SIZE = env_int("TIMELINE_FANOUT_BATCH_SIZE", 1000)
 TIMELINE_FANOUT_BATCH_DELAY_MS = env_int("TIMELINE_FANOUT_BATCH_DELAY_MS", 0)
 # How many recent tweets of a newly followed account go into the timeline.
 TIMELINE_BACKFILL_COUNT = env_int("TIMELINE_BACKFILL_COUNT", 100)
+
+# --- API: Mastodon client API, OAuth 2.0 / OpenID Connect (docs/api.md) ----
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.scopes.HasScopes"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AccountOrAddressRate"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JSONAlways",
+}
+# Mastodon's defaults: 300 requests per 5 minutes per account or address,
+# 30 statuses per 30 minutes, 5 app registrations and 25 token requests per
+# 5 minutes per address.
+API_RATE_LIMITS = {
+    "default": os.environ.get("API_RATE_LIMIT", "300/300"),
+    "statuses": os.environ.get("API_RATE_LIMIT_STATUSES", "30/1800"),
+    "apps": os.environ.get("API_RATE_LIMIT_APPS", "5/300"),
+    "auth": os.environ.get("API_RATE_LIMIT_AUTH", "25/300"),
+}
+API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", True)
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "The Mastodon client API as this server implements it (see docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[12]",
+    # The docs page's JavaScript is served from here, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+OIDC_RSA_PRIVATE_KEY = os.environ.get("OIDC_RSA_PRIVATE_KEY", "")
+if not OIDC_RSA_PRIVATE_KEY and os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE"):
+    OIDC_RSA_PRIVATE_KEY = Path(os.environ["OIDC_RSA_PRIVATE_KEY_FILE"]).read_text()
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "api.scopes.MastodonScopes",
+    "OAUTH2_BACKEND_CLASS": "accounts.api.oauth.FormOrJSONBody",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.api.oauth.Validator",
+    # Mastodon apps keep a token for years and few of them refresh it.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 365 * 24 * 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_SECONDS", 2 * 365 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,
+    "ROTATE_REFRESH_TOKEN": True,
+    # ID tokens (RS256 JWTs) need a key; without one `openid` is not offered.
+    "OIDC_ENABLED": bool(OIDC_RSA_PRIVATE_KEY),
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": False,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}
+
+CORS_URLS_REGEX = r"^/(api|oauth|\.well-known|nodeinfo)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+CORS_ALLOW_HEADERS = [
+    *("accept", "authorization", "content-type", "user-agent", "x-requested-with"),
+    "idempotency-key",
+]
 
 # --- Internationalisation, static and media files -------------------------
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .views import health
 
@@ -9,6 +10,14 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The Mastodon client API and OAuth: before the pages' /<username> routes.
+    path("", include("accounts.api.oauth_urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("tweets.api.urls")),
+    path("", include("timelines.api.urls")),
+    path("", include("twitter.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("accounts.urls")),
     path("", include("tweets.urls")),
     # timelines last: it owns the /<username> catch-all profile route.

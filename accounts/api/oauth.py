@@ -1,0 +1,148 @@
+"""OAuth 2.0 and OpenID Connect as Mastodon apps expect them.
+
+django-oauth-toolkit does the protocol; this module adapts it: JSON as
+well as form bodies at /oauth/token, `created_at` in token responses, the
+out-of-band redirect that shows the code on a page, `force_login`, our own
+authorization page, and RFC 8414 metadata.
+"""
+
+import json
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider import views as oauth_views
+from oauth2_provider.oauth2_backends import OAuthLibCore
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from api import scopes as api_scopes
+
+from ..applications import OUT_OF_BAND
+
+
+class Validator(OAuth2Validator):
+    """The claims of ID tokens and /oauth/userinfo: who the user is here."""
+
+    # Every claim goes to every client that asked for `openid`; Mastodon's
+    # `profile` scope means something else and must not hide them.
+    oidc_claim_scope = None
+
+    def get_additional_claims(self, request):
+        # `request` is oauthlib's; its uri is the absolute URL of the endpoint.
+        user = request.user
+        claims = {
+            "preferred_username": user.username,
+            "name": user.name,
+            "profile": urljoin(request.uri, user.get_absolute_url()),
+        }
+        if user.avatar:
+            claims["picture"] = urljoin(request.uri, user.avatar.url)
+        return claims
+
+
+class FormOrJSONBody(OAuthLibCore):
+    """Mastodon accepts token requests as JSON too, and several apps send them so."""
+
+    def extract_body(self, request):
+        if request.content_type == "application/json":
+            try:
+                data = json.loads(request.body or b"{}")
+            except ValueError:
+                return []
+            if not isinstance(data, dict):
+                return []
+            return [(key, str(value)) for key, value in data.items() if value is not None]
+        return super().extract_body(request)
+
+
+class TokenView(oauth_views.TokenView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            body = json.loads(response.content)
+            body["created_at"] = int(timezone.now().timestamp())
+            response.content = json.dumps(body)
+        return response
+
+
+class RevokeTokenView(oauth_views.RevokeTokenView):
+    """RFC 7009 revocation; answers `{}` as Mastodon does."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            return JsonResponse({})
+        return response
+
+
+class AuthorizationView(oauth_views.AuthorizationView):
+    """The page where a person approves or denies an app's request.
+
+    Logged-out visitors go to the log-in page first (the view requires a
+    login); `force_login=true` logs out whoever is logged in, so a client
+    can switch accounts.
+    """
+
+    template_name = "accounts/oauth_authorize.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET" and "force_login" in request.GET:
+            query = request.GET.copy()
+            forced = query.pop("force_login")[-1].lower() in ("true", "1")
+            if forced:
+                # Come back without the flag, or the log-in would loop.
+                logout(request)
+                next_url = f"{request.path}?{query.urlencode()}"
+                return redirect_to_login(next_url, self.get_login_url(), self.get_redirect_field_name())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["scope_list"] = [
+            (name, api_scopes.DESCRIPTIONS.get(name, name)) for name in context.get("scopes") or []
+        ]
+        return context
+
+    def redirect(self, redirect_to, application):
+        if redirect_to.startswith(OUT_OF_BAND):
+            # No app is listening: show the code for the person to copy.
+            query = parse_qs(urlsplit(redirect_to).query)
+            return render(
+                self.request,
+                "accounts/oauth_code.html",
+                {
+                    "application": application,
+                    "code": query.get("code", [""])[0],
+                    "error": query.get("error_description", query.get("error", [""]))[0],
+                },
+            )
+        return super().redirect(redirect_to, application)
+
+
+def authorization_server_metadata(request):
+    """RFC 8414: where the endpoints are and what they support."""
+
+    def url(name):
+        return request.build_absolute_uri(reverse(name))
+
+    return JsonResponse(
+        {
+            "issuer": request.build_absolute_uri("/"),
+            "service_documentation": request.build_absolute_uri("/api/docs/"),
+            "authorization_endpoint": url("oauth2_provider:authorize"),
+            "token_endpoint": url("oauth2_provider:token"),
+            "revocation_endpoint": url("oauth2_provider:revoke-token"),
+            "userinfo_endpoint": url("oauth2_provider:user-info"),
+            "app_registration_endpoint": url("api_apps"),
+            "scopes_supported": api_scopes.all_scopes(),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        }
+    )

@@ -1,0 +1,229 @@
+"""OAuth 2.0 as Mastodon apps use it: registration, the code flow with and
+without PKCE, token grants, revocation, metadata."""
+
+import base64
+import hashlib
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from oauth2_provider.models import AccessToken
+
+from accounts.models import Application
+
+REDIRECT = "https://app.example/callback"
+
+
+def register(api, **overrides):
+    data = {"client_name": "Tooter", "redirect_uris": REDIRECT, "scopes": "read write", "website": ""}
+    data.update(overrides)
+    return api.post("/api/v1/apps", data)
+
+
+def test_registering_an_app_returns_its_credentials_once(api, db):
+    response = register(api, website="https://tooter.example")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["name"] == "Tooter"
+    assert body["scopes"] == ["read", "write"]
+    assert body["redirect_uris"] == [REDIRECT]
+    app = Application.objects.get(client_id=body["client_id"])
+    # Stored hashed: the plain secret exists only in this response.
+    assert app.client_secret != body["client_secret"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"client_name": ""}, "client_name"),
+        ({"redirect_uris": ""}, "redirect_uris"),
+        ({"redirect_uris": "javascript:alert(1)"}, "Redirect URI"),
+        ({"scopes": "read destroy:everything"}, "Unknown scopes"),
+    ],
+)
+def test_bad_registrations_are_422_and_store_nothing(api, db, overrides, message):
+    response = register(api, **overrides)
+    assert response.status_code == 422
+    assert message in response.json()["error"]
+    assert not Application.objects.exists()
+
+
+def authorize(client, user, app_body, *, scope="read write", extra=None):
+    client.force_login(user)
+    params = {
+        "response_type": "code",
+        "client_id": app_body["client_id"],
+        "redirect_uri": app_body["redirect_uris"][0],
+        "scope": scope,
+        "state": "xyz",
+        **(extra or {}),
+    }
+    page = client.get("/oauth/authorize", params)
+    assert page.status_code == 200, page.content
+    assert app_body["name"] in page.content.decode()
+    form = {key: value for key, value in page.context["form"].initial.items() if value is not None}
+    form["allow"] = "Authorize"
+    return client.post("/oauth/authorize", form)
+
+
+def test_authorization_code_flow_with_pkce(api, client, ann):
+    app = register(api).json()
+    verifier = "a" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    response = authorize(
+        client, ann, app, extra={"code_challenge": challenge, "code_challenge_method": "S256"}
+    )
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    assert query["state"] == ["xyz"]
+    client.logout()
+
+    wrong = client.post(
+        "/oauth/token",
+        {
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "redirect_uri": REDIRECT,
+            "code_verifier": "b" * 50,
+        },
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+
+    # JSON bodies work as well as forms.
+    token = client.post(
+        "/oauth/token",
+        json.dumps(
+            {
+                "grant_type": "authorization_code",
+                "code": query["code"][0],
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "redirect_uri": REDIRECT,
+                "code_verifier": verifier,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert token.status_code == 200, token.content
+    assert token.json()["scope"] == "read write"
+
+
+def test_code_flow_issues_a_token_that_works(api, client, ann):
+    app = register(api).json()
+    response = authorize(client, ann, app)
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    client.logout()
+    token = client.post(
+        "/oauth/token",
+        json.dumps(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "redirect_uri": REDIRECT,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert token.status_code == 200, token.content
+    body = token.json()
+    assert body["scope"] == "read write"
+    assert body["token_type"] == "Bearer"
+    assert isinstance(body["created_at"], int)
+    verified = api.as_(body["access_token"]).get("/api/v1/apps/verify_credentials")
+    assert verified.status_code == 200
+    assert verified.json()["name"] == "Tooter"
+
+
+def test_out_of_band_redirect_shows_the_code(api, client, ann):
+    app = register(api, redirect_uris="urn:ietf:wg:oauth:2.0:oob").json()
+    response = authorize(client, ann, app)
+    assert response.status_code == 200
+    code = response.context["code"]
+    assert code
+    assert code in response.content.decode()
+
+
+def test_client_credentials_and_revoke(api, client, db):
+    app = register(api).json()
+    token = client.post(
+        "/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "scope": "read",
+        },
+    ).json()["access_token"]
+    assert api.as_(token).get("/api/v1/apps/verify_credentials").status_code == 200
+    revoked = client.post(
+        "/oauth/revoke",
+        {"client_id": app["client_id"], "client_secret": app["client_secret"], "token": token},
+    )
+    assert revoked.status_code == 200
+    assert revoked.json() == {}
+    after = api.as_(token).get("/api/v1/apps/verify_credentials")
+    assert after.status_code == 401
+    assert after.json() == {"error": "The access token is invalid"}
+
+
+def test_wrong_client_secret_is_refused(api, client, db):
+    app = register(api).json()
+    response = client.post(
+        "/oauth/token",
+        {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": "nope"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert not AccessToken.objects.exists()
+
+
+def test_unregistered_redirect_uri_is_refused(api, client, ann):
+    app = register(api).json()
+    client.force_login(ann)
+    page = client.get(
+        "/oauth/authorize",
+        {"response_type": "code", "client_id": app["client_id"], "redirect_uri": "https://evil.example/"},
+    )
+    assert page.status_code == 400
+
+
+def test_scopes_beyond_the_registration_are_refused(api, client, ann):
+    app = register(api, scopes="read").json()
+    client.force_login(ann)
+    page = client.get(
+        "/oauth/authorize",
+        {"response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT, "scope": "write"},
+    )
+    assert page.status_code == 302
+    assert "error=invalid_scope" in page["Location"]
+
+
+def test_force_login_logs_out_first(api, client, ann):
+    app = register(api).json()
+    client.force_login(ann)
+    response = client.get(
+        "/oauth/authorize",
+        {
+            "response_type": "code",
+            "client_id": app["client_id"],
+            "redirect_uri": REDIRECT,
+            "force_login": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "force_login" not in parse_qs(urlsplit(response["Location"]).query)["next"][0]
+    assert "_auth_user_id" not in client.session
+
+
+def test_authorization_server_metadata(client, db):
+    body = client.get("/.well-known/oauth-authorization-server").json()
+    assert body["code_challenge_methods_supported"] == ["S256"]
+    assert body["token_endpoint"].endswith("/oauth/token")
+    assert "read:statuses" in body["scopes_supported"]

@@ -1,0 +1,62 @@
+"""Every API error as Mastodon sends it: a status and `{"error": "..."}`."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+NOT_FOUND = "Record not found"
+
+
+class Unprocessable(exceptions.APIException):
+    """422: the request was understood but its content breaks a rule."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "Validation failed"
+
+
+def _message(detail) -> str:
+    """One readable sentence from DRF's nested error details."""
+    if isinstance(detail, dict):
+        parts = []
+        for field, value in detail.items():
+            text = _message(value)
+            parts.append(text if field in ("non_field_errors", "detail") else f"{field}: {text}")
+        return "; ".join(parts)
+    if isinstance(detail, list):
+        return " ".join(_message(item) for item in detail)
+    return str(detail)
+
+
+def _validation_message(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: map domain and framework errors to Mastodon's."""
+    headers = {}
+    if isinstance(exc, Http404):
+        code, message = 404, NOT_FOUND
+    elif isinstance(exc, PermissionDenied):
+        code, message = 403, str(exc) or "This action is not allowed"
+    elif isinstance(exc, ValidationError):
+        code, message = 422, _validation_message(exc)
+    elif isinstance(exc, exceptions.ParseError):
+        code, message = 400, _message(exc.detail)
+    elif isinstance(exc, exceptions.ValidationError):
+        # Malformed parameters (a limit that is not a number...) are the
+        # client's fault in a way Mastodon reports as 422 or 400; 422 says
+        # "we understood the request and refuse its content".
+        code, message = 422, _message(exc.detail)
+    elif isinstance(exc, exceptions.APIException):
+        code, message = exc.status_code, _message(exc.detail)
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            headers["Retry-After"] = str(max(1, int(exc.wait)))
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            code = 401
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    else:
+        return None  # a bug: let Django log it and answer 500
+    return Response({"error": message}, status=code, headers=headers)

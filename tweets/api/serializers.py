@@ -1,0 +1,182 @@
+"""Tweets as Mastodon's API shows them: Status, StatusEdit, StatusSource, Context.
+
+A retweet is a Status whose `reblog` is the original; a quote carries the
+quoted Status in `quote`. Rows come from tweets.selectors with the viewer's
+state attached (`with_viewer_state` or `attach_viewer_state`), so building
+a page of statuses runs no queries.
+"""
+
+from rest_framework import serializers
+
+from accounts.api.serializers import AccountSerializer, account_json
+from api.representation import absolute, iso
+
+from ..models import Tweet
+from ..templatetags.tweet_tags import turl
+from ..text import render_html
+
+
+def content_html(request, text: str, entities: dict) -> str:
+    """The text as Mastodon's HTML: paragraphs, line breaks, linked entities."""
+    html = render_html(
+        text,
+        entities or {},
+        hashtag_url=lambda tag: absolute(request, turl("hashtag", tag)),
+        profile_url=lambda username: absolute(request, turl("profile", username)),
+    )
+    paragraphs = [p for p in html.split("\n\n") if p.strip()]
+    return "".join(f"<p>{p.strip(chr(10)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def _mentions(request, entities: dict) -> list[dict]:
+    seen = {}
+    for mention in entities.get("mentions", []):
+        if "id" in mention and mention["id"] not in seen:
+            username = mention["username"]
+            seen[mention["id"]] = {
+                "id": str(mention["id"]),
+                "username": username,
+                "acct": username,
+                "url": absolute(request, turl("profile", username)),
+            }
+    return list(seen.values())
+
+
+def _tags(request, entities: dict) -> list[dict]:
+    names = dict.fromkeys(item["tag"].lower() for item in entities.get("hashtags", []))
+    return [{"name": name, "url": absolute(request, turl("hashtag", name))} for name in names]
+
+
+def tweet_url(request, tweet: Tweet) -> str:
+    return absolute(request, turl("tweet_detail", tweet.author.username, tweet.pk))
+
+
+def _viewer_state(row, data: dict) -> None:
+    # Anonymous rows carry no state, and Mastodon then omits these keys.
+    if hasattr(row, "liked"):
+        data.update(
+            favourited=row.liked,
+            reblogged=row.retweeted,
+            bookmarked=row.bookmarked,
+            muted=False,
+            pinned=False,
+        )
+
+
+def _original_json(request, tweet: Tweet, row, *, quote_visible: bool, nested: bool = False) -> dict:
+    entities = tweet.entities or {}
+    data = {
+        "id": str(tweet.pk),
+        "uri": tweet_url(request, tweet),
+        "url": tweet_url(request, tweet),
+        "created_at": iso(tweet.created_at),
+        "edited_at": iso(tweet.edited_at),
+        "account": account_json(tweet.author, request),
+        "content": content_html(request, tweet.text, entities),
+        "visibility": tweet.visibility,
+        "sensitive": tweet.sensitive,
+        "spoiler_text": tweet.spoiler_text,
+        "language": tweet.language or None,
+        "in_reply_to_id": str(tweet.in_reply_to_id) if tweet.in_reply_to_id else None,
+        "in_reply_to_account_id": str(tweet.in_reply_to_author_id) if tweet.in_reply_to_author_id else None,
+        "replies_count": tweet.replies_count,
+        "reblogs_count": tweet.retweets_count,
+        "favourites_count": tweet.likes_count,
+        "quotes_count": tweet.quotes_count,
+        "mentions": _mentions(request, entities),
+        "tags": _tags(request, entities),
+        "emojis": [],
+        "media_attachments": [],
+        "application": None,
+        "card": None,
+        "poll": None,
+        "reblog": None,
+        "quote": None,
+        "filtered": [],
+    }
+    if tweet.quote_of_id:
+        if nested:
+            # Mastodon nests one level; deeper quotes are by id.
+            data["quote"] = {"state": "accepted", "quoted_status_id": str(tweet.quote_of_id)}
+        elif quote_visible:
+            data["quote"] = {
+                "state": "accepted",
+                "quoted_status": _original_json(
+                    request, tweet.quote_of, None, quote_visible=False, nested=True
+                ),
+            }
+        else:
+            data["quote"] = {"state": "unauthorized", "quoted_status": None}
+    if row is not None:
+        _viewer_state(row, data)
+    return data
+
+
+def status_json(row, request) -> dict:
+    """One timeline row (an original or a retweet) as a Status."""
+    if not row.retweet_of_id:
+        return _original_json(request, row, row, quote_visible=getattr(row, "quote_visible", False))
+    original = _original_json(
+        request, row.retweet_of, row, quote_visible=getattr(row, "quote_visible", False)
+    )
+    data = {
+        **original,
+        "id": str(row.pk),
+        "uri": absolute(request, turl("tweet_detail", row.author.username, row.pk)),
+        "url": None,
+        "created_at": iso(row.created_at),
+        "edited_at": None,
+        "account": account_json(row.author, request),
+        "content": "",
+        "visibility": row.visibility,
+        "spoiler_text": "",
+        "sensitive": False,
+        "language": None,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "mentions": [],
+        "tags": [],
+        "quote": None,
+        "reblog": original,
+    }
+    return data
+
+
+class StatusSerializer(serializers.Serializer):
+    """Mastodon's Status: a tweet (a retweet has the original in `reblog`)."""
+
+    id = serializers.CharField(help_text="A Snowflake id, as a string.")
+    uri = serializers.URLField()
+    url = serializers.URLField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    account = AccountSerializer()
+    content = serializers.CharField(help_text="HTML.")
+    visibility = serializers.ChoiceField(choices=["public", "unlisted", "private", "direct"])
+    sensitive = serializers.BooleanField()
+    spoiler_text = serializers.CharField()
+    language = serializers.CharField(allow_null=True)
+    in_reply_to_id = serializers.CharField(allow_null=True)
+    in_reply_to_account_id = serializers.CharField(allow_null=True)
+    replies_count = serializers.IntegerField()
+    reblogs_count = serializers.IntegerField()
+    favourites_count = serializers.IntegerField()
+    quotes_count = serializers.IntegerField()
+    mentions = serializers.ListField(child=serializers.DictField())
+    tags = serializers.ListField(child=serializers.DictField())
+    emojis = serializers.ListField(child=serializers.DictField())
+    media_attachments = serializers.ListField(child=serializers.DictField())
+    application = serializers.DictField(allow_null=True)
+    card = serializers.DictField(allow_null=True)
+    poll = serializers.DictField(allow_null=True)
+    reblog = serializers.DictField(allow_null=True, help_text="The original Status of a retweet.")
+    quote = serializers.DictField(allow_null=True)
+    filtered = serializers.ListField(child=serializers.DictField())
+    favourited = serializers.BooleanField(required=False)
+    reblogged = serializers.BooleanField(required=False)
+    bookmarked = serializers.BooleanField(required=False)
+    muted = serializers.BooleanField(required=False)
+    pinned = serializers.BooleanField(required=False)
+
+    def to_representation(self, instance):
+        return status_json(instance, self.context["request"])
