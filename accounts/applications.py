@@ -56,8 +56,9 @@ def register_application(
         raise ValidationError("redirect_uris can't be blank.", code="redirect_uri")
     for uri in uris:
         _validate_redirect_uri(uri)
-    requested = api_scopes.parse(scopes) or api_scopes.DEFAULT
-    unknown = sorted(set(requested) - set(api_scopes.all_scopes()))
+    # `openid` needs no registration: any app may ask for it when OIDC is on.
+    requested = [s for s in api_scopes.parse(scopes) if s != api_scopes.OPENID] or api_scopes.DEFAULT
+    unknown = sorted(set(requested) - set(api_scopes.DESCRIPTIONS))
     if unknown:
         raise ValidationError(f"Unknown scopes: {', '.join(unknown)}.", code="scopes")
     secret = generate_client_secret()
@@ -70,7 +71,8 @@ def register_application(
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
         user=owner,
-        algorithm=Application.RS256_ALGORITHM if api_scopes.OPENID in api_scopes.all_scopes() else "",
+        # ID tokens are signed with the server key (used only when OIDC is on).
+        algorithm=Application.RS256_ALGORITHM,
     )
     application.save()
     return application, secret

@@ -1,8 +1,10 @@
 """Users, their profiles and the social graph between them."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Collate, Lower
 from django.urls import reverse
 from oauth2_provider.models import AbstractApplication
 
@@ -58,6 +60,13 @@ class User(AbstractUser):
             ),
         ]
         permissions = [("suspend_user", "Can suspend and unsuspend accounts")]
+        # Account search (accounts.selectors.search_accounts): username
+        # prefixes (LIKE 'ann%' can use a btree only in the "C" collation),
+        # and words of display names.
+        indexes = [
+            models.Index(Collate(Lower("username"), "C"), name="accounts_user_username_prefix"),
+            GinIndex(SearchVector("display_name", config="simple"), name="accounts_user_display_name_fts"),
+        ]
 
     def __str__(self):
         return f"@{self.username}"
@@ -88,7 +97,11 @@ class Follow(models.Model):
         ]
         # follower_id is covered by the unique constraint's index; lists of a
         # user's followers read by followee, newest first.
-        indexes = [models.Index(fields=["followee", "-created_at"], name="accounts_follow_followee")]
+        indexes = [
+            models.Index(fields=["followee", "-created_at"], name="accounts_follow_followee"),
+            # The API pages followers by row id (Mastodon's cursors).
+            models.Index(fields=["followee", "-id"], name="accounts_follow_followee_id"),
+        ]
 
     def __str__(self):
         return f"{self.follower} follows {self.followee}"

@@ -1,9 +1,12 @@
 """Reads of accounts and the social graph, with visibility rules in one place."""
 
+import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Collate, Lower
 
 from .models import Block, Follow, FollowRequest, Mute, User
 
@@ -77,6 +80,11 @@ def get_active_user(username: str) -> User | None:
     return active_users().filter(username__iexact=username).first()
 
 
+def get_active_user_by_id(user_id: int) -> User | None:
+    """The account with that id, None when it does not exist or is suspended."""
+    return active_users().filter(pk=user_id).first()
+
+
 @dataclass(frozen=True)
 class Relationship:
     following: bool = False
@@ -100,28 +108,38 @@ def relationship(viewer: User | None, target: User) -> Relationship:
 
 def relationships(viewer: User, targets) -> dict[int, Relationship]:
     """Relationships of `viewer` to many users, in one query."""
-    ids = [t.pk for t in targets]
-    rows = (
-        User.objects.filter(pk__in=ids)
-        .annotate(
-            r_following=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
-            r_followed_by=Exists(Follow.objects.filter(follower=OuterRef("pk"), followee=viewer)),
-            r_requested=Exists(FollowRequest.objects.filter(requester=viewer, target=OuterRef("pk"))),
-            r_blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
-            r_blocked_by=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
-            r_muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
-            r_requested_by=Exists(FollowRequest.objects.filter(requester=OuterRef("pk"), target=viewer)),
-        )
-        .values_list(
-            "pk",
-            "r_following",
-            "r_followed_by",
-            "r_requested",
-            "r_blocking",
-            "r_blocked_by",
-            "r_muting",
-            "r_requested_by",
-        )
+    return _relationships(viewer, User.objects.filter(pk__in=[t.pk for t in targets]))
+
+
+def relationships_by_id(viewer: User, ids, *, include_suspended: bool = False) -> dict[int, Relationship]:
+    """Relationships of `viewer` to the accounts with these ids, in one query.
+
+    Unknown ids are left out, and so are suspended accounts unless asked for.
+    """
+    users = User.objects.filter(pk__in=list(ids))
+    if not include_suspended:
+        users = users.filter(is_active=True)
+    return _relationships(viewer, users)
+
+
+def _relationships(viewer: User, users: QuerySet) -> dict[int, Relationship]:
+    rows = users.annotate(
+        r_following=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
+        r_followed_by=Exists(Follow.objects.filter(follower=OuterRef("pk"), followee=viewer)),
+        r_requested=Exists(FollowRequest.objects.filter(requester=viewer, target=OuterRef("pk"))),
+        r_blocking=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
+        r_blocked_by=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
+        r_muting=Exists(Mute.objects.filter(muter=viewer, muted=OuterRef("pk"))),
+        r_requested_by=Exists(FollowRequest.objects.filter(requester=OuterRef("pk"), target=viewer)),
+    ).values_list(
+        "pk",
+        "r_following",
+        "r_followed_by",
+        "r_requested",
+        "r_blocking",
+        "r_blocked_by",
+        "r_muting",
+        "r_requested_by",
     )
     result = {pk: Relationship(*flags) for pk, *flags in rows}
     if viewer.pk in result:
@@ -154,3 +172,116 @@ def blocked_users(user: User) -> QuerySet:
 
 def muted_users(user: User) -> QuerySet:
     return User.objects.filter(mutes_received__muter=user).order_by("-mutes_received__created_at")
+
+
+# --- Lists paged by row id, as Mastodon's API pages them --------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Mastodon's cursors: rows older than `max_id`, newer than `since_id`,
+    or the oldest ones newer than `min_id` (paging backwards); at most `limit`."""
+
+    limit: int
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+
+
+def page_by_id(rows: QuerySet, page: PageRequest) -> list:
+    """One page of `rows`, newest (highest id) first whatever the direction."""
+    if page.max_id is not None:
+        rows = rows.filter(pk__lt=page.max_id)
+    if page.since_id is not None:
+        rows = rows.filter(pk__gt=page.since_id)
+    if page.min_id is not None:
+        oldest_first = list(rows.filter(pk__gt=page.min_id).order_by("pk")[: page.limit])
+        return oldest_first[::-1]
+    return list(rows.order_by("-pk")[: page.limit])
+
+
+def followers_page(user: User, page: PageRequest) -> list[Follow]:
+    """Follow rows of `user`'s active followers (`row.follower`), in one query.
+
+    Who may see the list is the caller's check (can_see_tweets_of).
+    """
+    rows = Follow.objects.filter(followee=user, follower__is_active=True).select_related("follower")
+    return page_by_id(rows, page)
+
+
+def following_page(user: User, page: PageRequest) -> list[Follow]:
+    """Follow rows of the active accounts `user` follows (`row.followee`), in one query."""
+    rows = Follow.objects.filter(follower=user, followee__is_active=True).select_related("followee")
+    return page_by_id(rows, page)
+
+
+def follow_requests_page(user: User, page: PageRequest) -> list[FollowRequest]:
+    """Requests waiting for `user`'s answer (`row.requester`), newest first, in one query."""
+    rows = FollowRequest.objects.filter(target=user, requester__is_active=True).select_related("requester")
+    return page_by_id(rows, page)
+
+
+def blocks_page(user: User, page: PageRequest) -> list[Block]:
+    """Blocks `user` made of active accounts (`row.blocked`), newest first, in one query."""
+    rows = Block.objects.filter(blocker=user, blocked__is_active=True).select_related("blocked")
+    return page_by_id(rows, page)
+
+
+def mutes_page(user: User, page: PageRequest) -> list[Mute]:
+    """Mutes `user` made of active accounts (`row.muted`), newest first, in one query."""
+    rows = Mute.objects.filter(muter=user, muted__is_active=True).select_related("muted")
+    return page_by_id(rows, page)
+
+
+# --- Account search ------------------------------------------------------------------
+
+SEARCH_CONFIG = "simple"
+_WORD = re.compile(r"[^\W_]+")
+
+
+def username_key() -> Collate:
+    """The expression that the username-prefix index (accounts_user_username_prefix) covers."""
+    return Collate(Lower("username"), "C")
+
+
+def display_name_vector() -> SearchVector:
+    """The expression that the display-name index (accounts_user_display_name_fts) covers."""
+    return SearchVector("display_name", config=SEARCH_CONFIG)
+
+
+def search_accounts(
+    viewer: User, query: str, *, limit: int, offset: int = 0, following_only: bool = False
+) -> list[User]:
+    """Active accounts whose username starts with `query` or whose display
+    name has words starting with its words; exact username first, then the
+    most followed. Accounts blocking or blocked by `viewer` are left out;
+    `following_only` keeps the accounts `viewer` follows. Two indexed
+    conditions (username prefix, display-name words), one query.
+    """
+    query = query.strip()
+    words = _WORD.findall(query)
+    if not words:
+        return []
+    condition = Q(lower_username__startswith=query.lower())
+    condition |= Q(
+        name_vector=SearchQuery(
+            " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
+        )
+    )
+    users = (
+        active_users()
+        .alias(lower_username=username_key(), name_vector=display_name_vector())
+        .filter(condition)
+        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))))
+        .exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+        .annotate(
+            exact=Case(
+                When(lower_username=query.lower(), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if following_only:
+        users = users.filter(Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))))
+    return list(users.order_by("exact", "-followers_count", "pk")[offset : offset + limit])

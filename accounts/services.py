@@ -163,7 +163,8 @@ def update_profile(user: User, *, avatar=None, header=None, **fields) -> User:
     """Change profile fields and images of `user` (the caller checks it is theirs).
 
     Making a protected account public approves its pending follow requests,
-    as Twitter does.
+    as Twitter does. Returns the saved user, counts included. Raises
+    ValidationError for a bad value or image (and then changes nothing).
     """
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -181,8 +182,11 @@ def update_profile(user: User, *, avatar=None, header=None, **fields) -> User:
     user.full_clean(exclude=["password", "username", "email"])
     user.save()
     if was_protected and not user.is_protected:
-        for request in FollowRequest.objects.filter(target=user).select_related("requester"):
+        requests = FollowRequest.objects.filter(target=user).select_related("requester")
+        for request in requests:
             approve_follow_request(user, request.requester)
+        if requests:
+            user.refresh_from_db(fields=["followers_count"])  # counted in SQL by the approvals
     return user
 
 

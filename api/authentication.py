@@ -35,3 +35,8 @@ class BearerTokenAuthentication(OAuth2Authentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+# Registers how /api/schema/ describes these tokens (drf-spectacular finds
+# extensions by subclass, so the module only has to be imported).
+from . import schema  # noqa: E402, F401

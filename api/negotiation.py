@@ -13,4 +13,8 @@ class JSONAlways(BaseContentNegotiation):
         return None
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+        # `?format=json` still chooses among a view's renderers (the schema
+        # view offers YAML and JSON).
+        wanted = format_suffix or request.query_params.get("format")
+        chosen = next((r for r in renderers if r.format == wanted), renderers[0])
+        return chosen, chosen.media_type

@@ -9,15 +9,36 @@ from urllib.parse import urlencode
 
 from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
 SPEC_PATH = Path(__file__).with_name("mastodon-openapi.json")
 HOST = "https://mastodon.example"
 
 
+def fix_known_errors(spec: dict) -> dict:
+    """Correct two mistakes of the generated description, where it contradicts
+    Mastodon's documentation and its server (and so every real response):
+
+    - Status.quote is `oneOf` Quote / ShallowQuote, which share their only
+      required property, so any quote object matches both and fails `oneOf`.
+    - GET /api/v1/filters answers a list of V1::Filter ("List of" says its
+      own description), not one.
+    """
+    quote = spec["components"]["schemas"]["Status"]["properties"]["quote"]
+    quote["anyOf"] = quote.pop("oneOf")
+    filters = spec["paths"]["/api/v1/filters"]["get"]["responses"]["200"]["content"]["application/json"]
+    filters["schema"] = {"type": "array", "items": filters["schema"]}
+    return spec
+
+
+def load_spec() -> dict:
+    return fix_known_errors(json.loads(SPEC_PATH.read_text()))
+
+
 @cache
 def mastodon_spec() -> OpenAPI:
-    return OpenAPI.from_dict(json.loads(SPEC_PATH.read_text()))
+    return OpenAPI.from_dict(load_spec())
 
 
 def check_response(method: str, path: str, query: dict | None, status: int, body: bytes, content_type: str):
@@ -32,6 +53,14 @@ def check_response(method: str, path: str, query: dict | None, status: int, body
         mastodon_spec().validate_response(request, response)
     except (PathNotFound, OperationNotFound):
         return False
+    except ResponseNotFound:
+        # The description lists few error statuses per operation (no 403 on
+        # most); an unlisted error must still be Mastodon's error shape.
+        if not 400 <= status < 500:
+            raise
+        error = json.loads(body).get("error")
+        if not isinstance(error, str) or not error:
+            raise AssertionError(f"{method} {path} -> {status} without an error message: {body!r}") from None
     return True
 
 
@@ -56,6 +85,8 @@ class MastodonClient:
         if method.upper() == "GET":
             query = data or {}
             response = call(path, data, headers=headers, **extra)
+        elif method.upper() == "DELETE" and data is None and json_body is None:
+            response = call(path, headers=headers, **extra)
         elif json_body is not None:
             response = call(
                 path, json.dumps(json_body), content_type="application/json", headers=headers, **extra

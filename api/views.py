@@ -1,10 +1,11 @@
 """The base of every API view: Mastodon's order of checks and its headers."""
 
-from rest_framework.exceptions import Throttled
+from django.http import JsonResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pagination
+from .errors import NOT_FOUND
 
 
 class MastodonView(APIView):
@@ -16,6 +17,9 @@ class MastodonView(APIView):
     """
 
     def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            # A route's wrong method is a 405 for everyone, before any token check.
+            self.http_method_not_allowed(request, *args, **kwargs)
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
@@ -26,9 +30,6 @@ class MastodonView(APIView):
             # counts against its address.
             self.check_throttles(request)
         self.check_permissions(request)
-
-    def throttled(self, request, wait):
-        raise Throttled(wait, detail="Too many requests")
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -46,3 +47,8 @@ def page_response(request, data: list, *, next_max_id=None, prev_min_id=None) ->
     if link:
         headers["Link"] = link
     return Response(data, headers=headers)
+
+
+def route_not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches: Mastodon's JSON 404, not an HTML page."""
+    return JsonResponse({"error": NOT_FOUND}, status=404)

@@ -1,6 +1,7 @@
 """Writes to the Redis home timelines: fanout, retraction, backfill, purges.
 
-Called by timelines.tasks (Celery, queue "fanout"), never from a request.
+Called by timelines.tasks (Celery, queue "fanout"), never from a request;
+`save_markers` (a reader's read positions) is the one write a request makes.
 Every function is idempotent: adding an id twice or removing a missing one
 changes nothing, so a task that runs again after its worker died leaves
 every timeline complete and without duplicates. Timelines that are not
@@ -12,12 +13,15 @@ import time
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Follow, Mute, User
 from tweets.models import Tweet
 
 from . import selectors, store
+from .models import Marker
 
 
 def _batches(queryset, size: int):
@@ -217,3 +221,32 @@ def restore_unsuspended(author_id: int) -> None:
     for batch in _batches(followers.order_by(), settings.TIMELINE_FANOUT_BATCH_SIZE):
         for reader_id in batch:
             backfill(reader_id, author_id)
+
+
+def save_marker(user: User, timeline: str, last_read_id: int) -> Marker:
+    """Record where `user` stopped reading `timeline` ("home" or "notifications").
+
+    Idempotent: saving the position a marker already holds changes nothing;
+    any other position (older ones too: a reader may go back) bumps
+    `version` by one. Raises ValidationError for an unknown timeline or an
+    id that cannot exist.
+    """
+    if timeline not in Marker.Timeline.values:
+        raise ValidationError({"timeline": f"Unknown timeline {timeline!r}: use home or notifications."})
+    if not 0 < last_read_id < 2**63:
+        raise ValidationError({"last_read_id": "Not an id."})
+    with transaction.atomic():
+        marker, created = Marker.objects.select_for_update().get_or_create(
+            user=user, timeline=timeline, defaults={"last_read_id": last_read_id}
+        )
+        if not created and marker.last_read_id != last_read_id:
+            marker.last_read_id = last_read_id
+            marker.version += 1  # the row is locked: no lost increment
+            marker.save(update_fields=["last_read_id", "version", "updated_at"])
+    return marker
+
+
+def save_markers(user: User, positions: dict[str, int]) -> list[Marker]:
+    """`save_marker` for several timelines at once: all saved, or none."""
+    with transaction.atomic():
+        return [save_marker(user, timeline, last_read_id) for timeline, last_read_id in positions.items()]

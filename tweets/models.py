@@ -124,6 +124,8 @@ class TweetVersion(models.Model):
 
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="versions")
     text = models.TextField()
+    spoiler_text = models.CharField(max_length=100, blank=True, default="")
+    sensitive = models.BooleanField(default=False)
     # When this text became the tweet's text (its post or previous edit).
     created_at = models.DateTimeField()
 

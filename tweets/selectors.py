@@ -195,13 +195,26 @@ def get_tweet(viewer: User | None, tweet_id: int) -> Tweet | None:
     return with_viewer_state(visible_tweets(viewer, audience), viewer, audience).filter(pk=tweet_id).first()
 
 
-def user_tweets(viewer: User | None, author: User, *, with_replies: bool = False) -> QuerySet:
-    """A profile's tweets and retweets; replies only on the "replies" tab."""
+def user_tweets(
+    viewer: User | None,
+    author: User,
+    *,
+    with_replies: bool = False,
+    with_retweets: bool = True,
+    tagged: str | None = None,
+) -> QuerySet:
+    """A profile's tweets and retweets that `viewer` may see; replies to
+    others only on the "replies" tab (`with_replies`); `tagged`: only
+    originals with that hashtag. Empty when either blocks the other."""
     audience = audience_of(viewer)
     queryset = visible_tweets(viewer, audience).filter(author=author)
     if not with_replies:
         # A reply to oneself (a thread) stays on the main tab, as on Twitter.
         queryset = queryset.filter(Q(in_reply_to_author__isnull=True) | Q(in_reply_to_author=author))
+    if not with_retweets:
+        queryset = queryset.filter(retweet_of__isnull=True)
+    if tagged:
+        queryset = queryset.filter(hashtags__name=tagged.lower().lstrip("#"))
     return with_viewer_state(queryset, viewer, audience)
 
 
@@ -216,6 +229,45 @@ def liked_tweets(viewer: User | None, user: User) -> QuerySet:
         viewer,
         audience,
     ).order_by("-like_id")
+
+
+def bookmarked_tweets(user: User) -> QuerySet:
+    """Tweets `user` bookmarked and may still see, most recently bookmarked first.
+
+    Paged by the bookmark's id (`bookmark_id`), as Mastodon pages bookmarks.
+    """
+    audience = audience_of(user)
+    return with_viewer_state(
+        visible_tweets(user, audience).filter(bookmarks__user=user).annotate(bookmark_id=F("bookmarks__id")),
+        user,
+        audience,
+    ).order_by("-bookmark_id")
+
+
+def likers(viewer: User | None, tweet: Tweet) -> QuerySet:
+    """Active accounts that liked `tweet`, most recent like first, without
+    accounts that block `viewer` or that `viewer` blocks. Paged by `like_id`.
+
+    The caller has checked that `viewer` may see the tweet.
+    """
+    audience = audience_of(viewer)
+    users = User.objects.filter(is_active=True, likes__tweet_id=tweet.retweet_of_id or tweet.pk)
+    if audience.blocked:
+        users = users.exclude(ids_in("id", audience.blocked))
+    return users.annotate(like_id=F("likes__id")).order_by("-like_id")
+
+
+def retweeters(viewer: User | None, tweet: Tweet) -> QuerySet:
+    """Accounts whose retweet of `tweet` `viewer` may see, most recent first.
+
+    Paged by the retweet's id (`retweet_id`). The caller has checked that
+    `viewer` may see the tweet.
+    """
+    audience = audience_of(viewer)
+    retweets = visible_tweets(viewer, audience).filter(retweet_of_id=tweet.retweet_of_id or tweet.pk)
+    return (
+        User.objects.filter(tweets__in=retweets).annotate(retweet_id=F("tweets__id")).order_by("-retweet_id")
+    )
 
 
 def hashtag_tweets(viewer: User | None, tag: str) -> QuerySet:
@@ -286,7 +338,13 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
 def versions(tweet: Tweet) -> list:
     """Every text the tweet has had, oldest first, ending with the current one."""
     earlier = list(TweetVersion.objects.filter(tweet=tweet))
-    current = TweetVersion(tweet=tweet, text=tweet.text, created_at=tweet.edited_at or tweet.created_at)
+    current = TweetVersion(
+        tweet=tweet,
+        text=tweet.text,
+        spoiler_text=tweet.spoiler_text,
+        sensitive=tweet.sensitive,
+        created_at=tweet.edited_at or tweet.created_at,
+    )
     return [*earlier, current]
 
 

@@ -6,10 +6,13 @@ see raises Tweet.DoesNotExist (a 404 to the caller). Domain events
 (tweets.signals) are sent only after commit.
 """
 
+import hashlib
+import time
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,6 +24,13 @@ from . import signals, snowflake
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 from .selectors import visible_tweets
 from .text import MAX_WEIGHT, ParsedText, parse
+
+MAX_SPOILER_LENGTH = 100
+# Mastodon keeps an Idempotency-Key for an hour.
+IDEMPOTENCY_SECONDS = 3600
+IDEMPOTENCY_WAIT_SECONDS = 2.0
+IDEMPOTENCY_WAIT_STEPS = 20
+_PENDING = "pending"
 
 
 def _send_on_commit(signal, **kwargs) -> None:
@@ -93,13 +103,14 @@ def post_tweet(
     parsed = _parse_text(text)
     if visibility is None:
         visibility = Visibility.PRIVATE if author.is_protected else Visibility.PUBLIC
+    if visibility == "direct":
+        raise ValidationError("Direct messages are not available yet.", code="visibility")
     if visibility not in Visibility.values:
         raise ValidationError(f"Unknown visibility {visibility!r}.", code="visibility")
     if author.is_protected:
         # A protected account's tweets never reach beyond its followers.
         visibility = Visibility.PRIVATE
-    if len(spoiler_text) > 100:
-        raise ValidationError("Content warnings are at most 100 characters.", code="spoiler")
+    _check_spoiler(spoiler_text)
 
     tweet_id = snowflake.next_id()
     parent = None
@@ -137,6 +148,51 @@ def post_tweet(
     return tweet
 
 
+def _check_spoiler(spoiler_text: str) -> None:
+    if len(spoiler_text) > MAX_SPOILER_LENGTH:
+        raise ValidationError(
+            f"Content warnings are at most {MAX_SPOILER_LENGTH} characters.", code="spoiler"
+        )
+
+
+def idempotency_cache_key(author: User, key: str) -> str:
+    """Where `post_tweet_once` keeps the tweet id of `author`'s `key`."""
+    return f"tweets:idempotency:{author.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def post_tweet_once(author: User, key: str, text: str, **options) -> Tweet:
+    """`post_tweet`, at most once per (author, key) for an hour.
+
+    A client that retries a post (Mastodon's Idempotency-Key header) gets
+    the tweet the first request made, not a second one. The key is claimed
+    with an atomic add before posting, so two concurrent requests cannot
+    both post; the second waits briefly for the first and raises
+    ValidationError (code "in_progress") if it is still running. Raises what
+    `post_tweet` raises, and then frees the key for another try.
+    """
+    cache_key = idempotency_cache_key(author, key)
+    for _ in range(IDEMPOTENCY_WAIT_STEPS):
+        if cache.add(cache_key, _PENDING, IDEMPOTENCY_SECONDS):
+            break
+        stored = cache.get(cache_key)
+        if stored not in (None, _PENDING):
+            earlier = Tweet.objects.filter(pk=stored, author=author, deleted_at__isnull=True).first()
+            if earlier is not None:
+                return earlier
+            cache.delete(cache_key)  # deleted since: the key is free again
+        elif stored == _PENDING:
+            time.sleep(IDEMPOTENCY_WAIT_SECONDS / IDEMPOTENCY_WAIT_STEPS)
+    else:
+        raise ValidationError("A request with this Idempotency-Key is in progress.", code="in_progress")
+    try:
+        tweet = post_tweet(author, text, **options)
+    except BaseException:
+        cache.delete(cache_key)
+        raise
+    cache.set(cache_key, tweet.pk, IDEMPOTENCY_SECONDS)
+    return tweet
+
+
 def _target(actor: User, tweet: Tweet, message: str) -> Tweet:
     """The original of `tweet` if `actor` may see it, else ValidationError."""
     original_id = tweet.retweet_of_id or tweet.pk
@@ -156,11 +212,23 @@ def _editable(actor: User, tweet_id: int) -> Tweet:
 
 
 @transaction.atomic
-def edit_tweet(actor: User, tweet: Tweet, text: str) -> Tweet:
-    """Replace the text of `actor`'s own tweet, keeping the old text as a version.
+def edit_tweet(
+    actor: User,
+    tweet: Tweet,
+    text: str,
+    *,
+    spoiler_text: str | None = None,
+    sensitive: bool | None = None,
+    language: str | None = None,
+) -> Tweet:
+    """Replace the text (and optionally the content warning, sensitive flag
+    and language; None keeps them) of `actor`'s own tweet, keeping the
+    previous text, warning and flag as a version.
 
     Allowed within TWEET_EDIT_WINDOW_SECONDS of posting and at most
-    TWEET_MAX_EDITS times; otherwise ValidationError.
+    TWEET_MAX_EDITS times; otherwise ValidationError, as for an edit that
+    changes nothing (code "unchanged"). PermissionDenied for another's
+    tweet; Tweet.DoesNotExist for a deleted tweet or a retweet.
     """
     tweet = _editable(actor, tweet.pk)
     now = timezone.now()
@@ -171,13 +239,30 @@ def edit_tweet(actor: User, tweet: Tweet, text: str) -> Tweet:
             f"A tweet can be edited at most {settings.TWEET_MAX_EDITS} times.", code="edit_limit"
         )
     parsed = _parse_text(text)
-    if parsed.text == tweet.text:
+    spoiler_text = tweet.spoiler_text if spoiler_text is None else spoiler_text
+    _check_spoiler(spoiler_text)
+    sensitive = (tweet.sensitive if sensitive is None else sensitive) or bool(spoiler_text)
+    language = tweet.language if language is None else language[:8]
+    new = (parsed.text, spoiler_text, sensitive)
+    if new == (tweet.text, tweet.spoiler_text, tweet.sensitive):
+        if language != tweet.language:
+            # A language is metadata, not an edit anyone reads: no version.
+            tweet.language = language
+            tweet.save(update_fields=["language"])
+            return tweet
         raise ValidationError("The text is unchanged.", code="unchanged")
-    TweetVersion.objects.create(tweet=tweet, text=tweet.text, created_at=tweet.edited_at or tweet.created_at)
-    tweet.text = parsed.text
+    TweetVersion.objects.create(
+        tweet=tweet,
+        text=tweet.text,
+        spoiler_text=tweet.spoiler_text,
+        sensitive=tweet.sensitive,
+        created_at=tweet.edited_at or tweet.created_at,
+    )
+    tweet.text, tweet.spoiler_text, tweet.sensitive = new
+    tweet.language = language
     tweet.edited_at = now
     _store_entities(tweet, parsed)
-    tweet.save(update_fields=["text", "edited_at", "entities"])
+    tweet.save(update_fields=["text", "spoiler_text", "sensitive", "language", "edited_at", "entities"])
     _send_on_commit(signals.tweet_edited, tweet_id=tweet.pk, author_id=tweet.author_id)
     return tweet
 

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views import route_not_found
 
 from .views import health
 
@@ -16,8 +18,9 @@ urlpatterns = [
     path("", include("tweets.api.urls")),
     path("", include("timelines.api.urls")),
     path("", include("twitter.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/schema", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    re_path(r"^api/", route_not_found),
     path("", include("accounts.urls")),
     path("", include("tweets.urls")),
     # timelines last: it owns the /<username> catch-all profile route.

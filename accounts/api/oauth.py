@@ -32,15 +32,15 @@ class Validator(OAuth2Validator):
     oidc_claim_scope = None
 
     def get_additional_claims(self, request):
-        # `request` is oauthlib's; its uri is the absolute URL of the endpoint.
         user = request.user
+        site = self.get_oidc_issuer_endpoint(request) + "/"
         claims = {
             "preferred_username": user.username,
             "name": user.name,
-            "profile": urljoin(request.uri, user.get_absolute_url()),
+            "profile": urljoin(site, user.get_absolute_url()),
         }
         if user.avatar:
-            claims["picture"] = urljoin(request.uri, user.avatar.url)
+            claims["picture"] = urljoin(site, user.avatar.url)
         return claims
 
 

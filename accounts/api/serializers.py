@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from api.representation import absolute, iso
 
+from .. import roles
 from ..models import Application, User
 from ..selectors import Relationship
 
@@ -110,8 +111,28 @@ def credential_account_json(user: User, request, *, follow_requests_count: int) 
         "note": user.bio,
         "fields": [{"name": f["name"], "value": v, "verified_at": None} for f, v in _plain_fields(user)],
         "follow_requests_count": follow_requests_count,
+        "indexable": data["indexable"],
+        "discoverable": data["discoverable"],
+        "hide_collections": data["hide_collections"],
+        "attribution_domains": [],
     }
+    data["role"] = ROLE_JSON[roles.role_of(user)]
     return data
+
+
+# Mastodon's Role of the user: its "everyone" role (id -99), or one with
+# Mastodon's permission bits (administrator = 1; manage_reports | manage_users).
+ROLE_JSON = {
+    roles.USER: {"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": False},
+    roles.MODERATOR: {
+        "id": "1",
+        "name": "Moderator",
+        "permissions": str(1 << 4 | 1 << 10),
+        "color": "",
+        "highlighted": True,
+    },
+    roles.ADMIN: {"id": "2", "name": "Admin", "permissions": "1", "color": "", "highlighted": True},
+}
 
 
 def _plain_fields(user: User):
@@ -120,9 +141,10 @@ def _plain_fields(user: User):
 
 
 class CredentialAccountSerializer(AccountSerializer):
-    """The authenticated user's own Account, with `source` (the plain texts behind the HTML)."""
+    """The authenticated user's own Account, with `source` (the plain texts behind the HTML) and `role`."""
 
     source = serializers.DictField()
+    role = serializers.DictField()
 
     def to_representation(self, instance):
         return credential_account_json(
@@ -204,3 +226,36 @@ class ApplicationSerializer(serializers.Serializer):
     client_id = serializers.CharField(required=False)
     client_secret = serializers.CharField(required=False)
     client_secret_expires_at = serializers.IntegerField(required=False)
+
+
+def preferences_json(user: User) -> dict:
+    # Only the default visibility is a setting here: protected accounts post
+    # for their followers, as Mastodon's locked accounts usually do.
+    return {
+        "posting:default:visibility": "private" if user.is_protected else "public",
+        "posting:default:sensitive": False,
+        "posting:default:language": None,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": False,
+    }
+
+
+VISIBILITIES = ["public", "unlisted", "private", "direct"]
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """Mastodon's Preferences (keys with colons, hence built in get_fields)."""
+
+    def get_fields(self):
+        return {
+            "posting:default:visibility": serializers.ChoiceField(
+                ["public", "unlisted", "private", "direct"]
+            ),
+            "posting:default:sensitive": serializers.BooleanField(),
+            "posting:default:language": serializers.CharField(allow_null=True),
+            "reading:expand:media": serializers.ChoiceField(["default", "show_all", "hide_all"]),
+            "reading:expand:spoilers": serializers.BooleanField(),
+        }
+
+    def to_representation(self, instance):
+        return preferences_json(instance)

@@ -227,3 +227,74 @@ def test_authorization_server_metadata(client, db):
     assert body["code_challenge_methods_supported"] == ["S256"]
     assert body["token_endpoint"].endswith("/oauth/token")
     assert "read:statuses" in body["scopes_supported"]
+
+
+@pytest.fixture
+def oidc(settings):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": pem,
+        # The views keep their OAuth server per class; make them build a new
+        # one with the OIDC server class this test switched on.
+        "ALWAYS_RELOAD_OAUTHLIB_CORE": True,
+    }
+    return key
+
+
+def test_openid_connect_id_token_and_userinfo(api, client, ann, oidc):
+    from jwcrypto import jwk, jwt
+
+    discovery = client.get("/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == "http://testserver"
+    assert discovery["jwks_uri"].endswith("/oauth/jwks")
+    app = register(api, scopes="read openid").json()
+    response = authorize(client, ann, app, scope="read openid", extra={"nonce": "n-0S6"})
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+    client.logout()
+    body = client.post(
+        "/oauth/token",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "redirect_uri": REDIRECT,
+        },
+    ).json()
+    keys = jwk.JWKSet.from_json(client.get("/oauth/jwks").content)
+    id_token = jwt.JWT(jwt=body["id_token"], key=keys, expected_type="JWS")
+    header = json.loads(id_token.header)
+    claims = json.loads(id_token.claims)
+    assert header["alg"] == "RS256"
+    assert claims["sub"] == str(ann.pk)
+    assert claims["aud"] == app["client_id"]
+    assert claims["nonce"] == "n-0S6"
+    assert claims["preferred_username"] == "ann"
+    info = client.get("/oauth/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"}).json()
+    assert info["sub"] == str(ann.pk)
+    assert info["profile"] == "http://testserver/ann/"
+
+
+def test_openid_is_not_offered_without_a_key(api, client, ann, settings):
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_ENABLED": False,
+        "OIDC_RSA_PRIVATE_KEY": "",
+        "ALWAYS_RELOAD_OAUTHLIB_CORE": True,
+    }
+    app = register(api, scopes="read openid").json()
+    assert app["scopes"] == ["read"]
+    client.force_login(ann)
+    page = client.get(
+        "/oauth/authorize",
+        {"response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT, "scope": "openid"},
+    )
+    assert "error=invalid_scope" in page["Location"]

@@ -105,3 +105,84 @@ def celery_worker_factory(transactional_db):
     for worker in workers:
         worker.stop()
         worker.log.unlink(missing_ok=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the project on the test database, as production does (DEBUG off)."""
+
+    def __init__(self, env: dict, tmp_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "server.log"
+        self.env = {
+            **env,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        }
+        self.process = None
+
+    def start(self) -> "Server":
+        manage = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+        subprocess.run(manage, cwd=ROOT, env=self.env, check=True)
+        command = [
+            sys.executable, "-m", "gunicorn", "twitter.wsgi", "--bind", f"127.0.0.1:{self.port}",
+            "--workers", "2", "--access-logfile", "-",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        import urllib.request
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/health/", timeout=1)  # noqa: S310 - our own server
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def site_factory(transactional_db, tmp_path):
+    """Start gunicorn on the test database: site_factory(**extra_env) -> Server."""
+    servers = []
+
+    def start(**extra_env) -> Server:
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            **{name: str(value) for name, value in extra_env.items()},
+        }
+        server = Server(env, tmp_path).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def live_site(celery_worker_factory, site_factory):
+    """The whole system over real HTTP: gunicorn and a Celery worker on the test database."""
+    celery_worker_factory()
+    return site_factory()

@@ -13,7 +13,7 @@ from api.representation import absolute, iso
 
 from ..models import Tweet
 from ..templatetags.tweet_tags import turl
-from ..text import render_html
+from ..text import parse, render_html
 
 
 def content_html(request, text: str, entities: dict) -> str:
@@ -180,3 +180,78 @@ class StatusSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return status_json(instance, self.context["request"])
+
+
+def status_source_json(tweet: Tweet) -> dict:
+    return {"id": str(tweet.pk), "text": tweet.text, "spoiler_text": tweet.spoiler_text}
+
+
+class StatusSourceSerializer(serializers.Serializer):
+    """Mastodon's StatusSource: the plain text behind a Status, for editing."""
+
+    id = serializers.CharField()
+    text = serializers.CharField()
+    spoiler_text = serializers.CharField()
+
+
+def status_edit_json(version, tweet: Tweet, request, *, current: bool) -> dict:
+    """One revision (a tweets.models.TweetVersion) of `tweet` as a StatusEdit.
+
+    Earlier revisions keep only their text, so their links come from
+    parsing it again; the current one uses the stored entities.
+    """
+    entities = tweet.entities if current else parse(version.text).entities()
+    return {
+        "content": content_html(request, version.text, entities),
+        "spoiler_text": version.spoiler_text,
+        "sensitive": version.sensitive,
+        "created_at": iso(version.created_at),
+        "account": account_json(tweet.author, request),
+        "poll": None,
+        "media_attachments": [],
+        "emojis": [],
+    }
+
+
+class StatusEditSerializer(serializers.Serializer):
+    """Mastodon's StatusEdit: one revision of an edited status."""
+
+    content = serializers.CharField(help_text="HTML.")
+    spoiler_text = serializers.CharField()
+    sensitive = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    account = AccountSerializer()
+    poll = serializers.DictField(allow_null=True)
+    media_attachments = serializers.ListField(child=serializers.DictField())
+    emojis = serializers.ListField(child=serializers.DictField())
+
+
+class ContextSerializer(serializers.Serializer):
+    """Mastodon's Context: the visible thread around a status."""
+
+    ancestors = StatusSerializer(many=True, help_text="Root first.")
+    descendants = StatusSerializer(many=True, help_text="Depth first.")
+
+
+class StatusParamsSerializer(serializers.Serializer):
+    """POST /api/v1/statuses: form, multipart or JSON."""
+
+    status = serializers.CharField(help_text="The text; at most 280 weighted characters.")
+    in_reply_to_id = serializers.CharField(required=False)
+    quote_id = serializers.CharField(required=False, help_text="Also accepted as `quoted_status_id`.")
+    visibility = serializers.ChoiceField(choices=["public", "unlisted", "private"], required=False)
+    spoiler_text = serializers.CharField(required=False)
+    sensitive = serializers.BooleanField(required=False)
+    language = serializers.CharField(required=False)
+    media_ids = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Media are not available yet."
+    )
+
+
+class StatusEditParamsSerializer(serializers.Serializer):
+    """PUT /api/v1/statuses/:id: absent fields keep their value."""
+
+    status = serializers.CharField(required=False)
+    spoiler_text = serializers.CharField(required=False)
+    sensitive = serializers.BooleanField(required=False)
+    language = serializers.CharField(required=False)

@@ -703,3 +703,38 @@ def test_concurrent_retweets_by_one_user_make_one_row(make_user):
     assert Tweet.objects.filter(retweet_of=tweet).count() == 1
     assert fresh(tweet).retweets_count == 1
     assert tweets_count(fan) == 1
+
+
+def test_direct_visibility_is_not_available_yet(ann):
+    with pytest.raises(ValidationError, match="Direct messages are not available yet"):
+        services.post_tweet(ann, "psst", visibility="direct")
+    assert not Tweet.objects.exists()
+
+
+def test_edit_of_the_content_warning_alone_keeps_a_version(ann):
+    tweet = services.post_tweet(ann, "plot twist")
+    services.edit_tweet(ann, tweet, "plot twist", spoiler_text="spoilers")
+    tweet = fresh(tweet)
+    assert (tweet.spoiler_text, tweet.sensitive, tweet.edited_at is not None) == ("spoilers", True, True)
+    version = TweetVersion.objects.get()
+    assert (version.text, version.spoiler_text, version.sensitive) == ("plot twist", "", False)
+    with pytest.raises(ValidationError, match="Content warnings"):
+        services.edit_tweet(ann, tweet, "plot twist", spoiler_text="x" * 101)
+
+
+def test_edit_of_the_language_alone_is_no_revision(ann):
+    tweet = services.post_tweet(ann, "bonjour", language="en")
+    services.edit_tweet(ann, tweet, "bonjour", language="fr")
+    tweet = fresh(tweet)
+    assert (tweet.language, tweet.edited_at) == ("fr", None)
+    assert not TweetVersion.objects.exists()
+
+
+def test_post_tweet_once_posts_once_per_author_and_key(ann, bob):
+    first = services.post_tweet_once(ann, "key-1", "hello")
+    assert services.post_tweet_once(ann, "key-1", "hello again").pk == first.pk
+    assert services.post_tweet_once(bob, "key-1", "hello").pk != first.pk
+    assert Tweet.objects.count() == 2
+    # Once the tweet is deleted, the key posts anew.
+    services.delete_tweet(ann, first)
+    assert services.post_tweet_once(ann, "key-1", "hello").pk != first.pk

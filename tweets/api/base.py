@@ -1,0 +1,63 @@
+"""What every statuses endpoint shares: the viewer, the status a URL names,
+service errors as Mastodon's statuses, and Link-header pages."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework.exceptions import ParseError
+
+from api import pagination
+from api.params import object_id
+from api.views import page_response
+
+from .. import selectors
+from ..models import Tweet
+
+
+def viewer(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def body(request):
+    """The request's parameters: a form, or a JSON object (never a JSON list or scalar)."""
+    data = request.data
+    if not hasattr(data, "get"):
+        raise ParseError("The request body must be a JSON object or a form")
+    return data
+
+
+def visible_status(request, raw_id) -> Tweet:
+    """The status (tweet or retweet row) the URL names, with the viewer's
+    state attached; Http404 when it does not exist or the viewer may not see it."""
+    row = selectors.get_tweet(viewer(request), object_id(raw_id))
+    if row is None:
+        raise Http404
+    return row
+
+
+def perform(action: Callable, *args, hide_forbidden: bool = False, **kwargs):
+    """Call a tweets.services function; a tweet that vanished meanwhile is a 404,
+    and with `hide_forbidden` so is someone else's, as Mastodon answers."""
+    try:
+        return action(*args, **kwargs)
+    except Tweet.DoesNotExist:
+        raise Http404 from None
+    except PermissionDenied:
+        if hide_forbidden:
+            raise Http404 from None
+        raise
+
+
+def paged(request, queryset, render: Callable, *, key: str = "id", default: int = 20, maximum: int = 40):
+    """A page of `queryset` cut by `key` (max_id / since_id / min_id / limit),
+    rendered row by row, with the Link header carrying `key` values."""
+    limit = pagination.limit_param(request, default=default, maximum=maximum)
+    page = selectors.page_by_id(queryset, **pagination.cursors(request), limit=limit, key=key)
+    items = page.items
+    return page_response(
+        request,
+        [render(row) for row in items],
+        next_max_id=page.next_max_id,
+        prev_min_id=getattr(items[0], key) if items else None,
+    )

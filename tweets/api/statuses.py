@@ -1,0 +1,165 @@
+"""A status itself: post, show, edit, delete, and its source, history and thread.
+
+POST /api/v1/statuses, GET/PUT/DELETE /api/v1/statuses/:id,
+GET /api/v1/statuses/:id/source, /history and /context.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from api import params
+from api.errors import Unprocessable
+from api.views import MastodonView
+
+from .. import selectors, services
+from .base import body, perform, viewer, visible_status
+from .serializers import (
+    ContextSerializer,
+    StatusEditParamsSerializer,
+    StatusEditSerializer,
+    StatusParamsSerializer,
+    StatusSerializer,
+    StatusSourceSerializer,
+    status_edit_json,
+    status_json,
+    status_source_json,
+)
+
+
+def _target(request, data, *names: str):
+    """The status a reply or quote points at, if one is named; 422 when the
+    poster may not see it (the service checks again, in its transaction)."""
+    raw = next((data.get(name) for name in names if data.get(name) not in (None, "")), None)
+    if raw is None:
+        return None
+    try:
+        return visible_status(request, raw)
+    except Http404:
+        raise Unprocessable(f"The status {raw} does not exist or is not visible to you.") from None
+
+
+def _optional(data, name: str, parse):
+    return parse(data, name) if data.get(name) is not None else None
+
+
+class StatusesView(MastodonView):
+    """Post a status (a tweet, a reply, a quote)."""
+
+    scopes = {"POST": "write:statuses"}
+    rate_limit = ("statuses", {"POST"})
+
+    @extend_schema(request=StatusParamsSerializer, responses=StatusSerializer)
+    def post(self, request):
+        data = body(request)
+        media_ids = [media_id for media_id in params.listing(data, "media_ids") if media_id]
+        if media_ids:
+            # Uploads do not exist yet, so every id is unknown, as Mastodon reports one.
+            raise Unprocessable(f"Media {', '.join(media_ids)} not found or already attached to another post")
+        options = {
+            "in_reply_to": _target(request, data, "in_reply_to_id"),
+            "quote_of": _target(request, data, "quote_id", "quoted_status_id"),
+            "visibility": params.text(data, "visibility") or None,
+            "sensitive": params.flag(data, "sensitive"),
+            "spoiler_text": params.text(data, "spoiler_text"),
+            "language": params.text(data, "language"),
+        }
+        text = params.text(data, "status")
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key:
+            tweet = services.post_tweet_once(request.user, key, text, **options)
+        else:
+            tweet = services.post_tweet(request.user, text, **options)
+        return Response(status_json(visible_status(request, tweet.pk), request))
+
+
+class StatusView(MastodonView):
+    """Show, edit or delete one status."""
+
+    scopes = {"GET": "read:statuses", "PUT": "write:statuses", "DELETE": "write:statuses"}
+    anonymous = {"GET"}
+
+    @extend_schema(responses=StatusSerializer)
+    def get(self, request, status_id):
+        return Response(status_json(visible_status(request, status_id), request))
+
+    @extend_schema(request=StatusEditParamsSerializer, responses=StatusSerializer)
+    def put(self, request, status_id):
+        data = body(request)
+        row = visible_status(request, status_id)
+        try:
+            perform(
+                services.edit_tweet,
+                request.user,
+                row,
+                params.text(data, "status", default=row.text),
+                spoiler_text=_optional(data, "spoiler_text", params.text),
+                sensitive=_optional(data, "sensitive", params.flag),
+                language=_optional(data, "language", params.text),
+                hide_forbidden=True,
+            )
+        except ValidationError as error:
+            # Saving an edit box unchanged is no error in Mastodon: nothing happens.
+            if getattr(error, "code", None) != "unchanged":
+                raise
+        return Response(status_json(visible_status(request, row.pk), request))
+
+    @extend_schema(responses=StatusSerializer)
+    def delete(self, request, status_id):
+        row = visible_status(request, status_id)
+        data = status_json(row, request)
+        # Mastodon returns the source so that a client can "delete and redraft".
+        data["text"] = row.text
+        perform(services.delete_tweet, request.user, row, hide_forbidden=True)
+        return Response(data)
+
+
+class SourceView(MastodonView):
+    """The plain text of one's own status, to fill an edit box."""
+
+    scopes = {"GET": "read:statuses"}
+
+    @extend_schema(responses=StatusSourceSerializer)
+    def get(self, request, status_id):
+        row = visible_status(request, status_id)
+        if row.author_id != request.user.pk or row.retweet_of_id:
+            raise Http404
+        return Response(status_source_json(row))
+
+
+class HistoryView(MastodonView):
+    """Every revision of a status, oldest first, the current one last."""
+
+    scopes = {"GET": "read:statuses"}
+    anonymous = {"GET"}
+
+    @extend_schema(responses=StatusEditSerializer(many=True))
+    def get(self, request, status_id):
+        row = visible_status(request, status_id)
+        tweet = row.retweet_of if row.retweet_of_id else row
+        revisions = selectors.versions(tweet)
+        return Response(
+            [
+                status_edit_json(version, tweet, request, current=index == len(revisions) - 1)
+                for index, version in enumerate(revisions)
+            ]
+        )
+
+
+class ContextView(MastodonView):
+    """The visible ancestors (root first) and descendants of a status."""
+
+    scopes = {"GET": "read:statuses"}
+    anonymous = {"GET"}
+
+    @extend_schema(responses=ContextSerializer)
+    def get(self, request, status_id):
+        row = visible_status(request, status_id)
+        found = selectors.thread(viewer(request), row)
+        return Response(
+            {
+                "ancestors": [status_json(item, request) for item in found.ancestors],
+                "descendants": [status_json(item, request) for item in found.replies],
+            }
+        )

@@ -1,0 +1,128 @@
+"""GET /api/v2/search: accounts, hashtags and statuses matching a query.
+
+Accounts by username prefix or display-name words (accounts.selectors),
+hashtags by name prefix (twitter.selectors). Statuses have no full-text
+index yet (the search issue adds one): a link to a tweet on this server
+finds that tweet, anything else finds none.
+"""
+
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated, ParseError, ValidationError
+from rest_framework.response import Response
+
+from accounts.api.accounts import local_username
+from accounts.api.serializers import AccountSerializer, account_json
+from accounts.selectors import search_accounts
+from api import pagination, params
+from api.representation import absolute
+from api.views import MastodonView
+from tweets.api.serializers import StatusSerializer, status_json
+from tweets.selectors import get_tweet
+from tweets.templatetags.tweet_tags import turl
+
+from .. import selectors
+
+TYPES = ("accounts", "hashtags", "statuses")
+MAX_OFFSET = 10_000
+
+
+def tag_json(hashtag, request) -> dict:
+    """Mastodon's Tag, without usage history (the trends issue counts it)."""
+    return {
+        "id": str(hashtag.pk),
+        "name": hashtag.name,
+        "url": absolute(request, turl("hashtag", hashtag.name)),
+        "history": [],
+    }
+
+
+def _offset(request) -> int:
+    raw = request.query_params.get("offset") or "0"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({"offset": "must be a whole number"}) from None
+    if not 0 <= value <= MAX_OFFSET:
+        raise ValidationError({"offset": f"must be between 0 and {MAX_OFFSET}"})
+    return value
+
+
+def _local_tweet_id(query: str, request) -> int | None:
+    """The id of the tweet a link on this server points to, or None."""
+    parts = urlsplit(query.strip())
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != request.get_host().lower():
+        return None
+    try:
+        match = resolve(parts.path if parts.path.endswith("/") else parts.path + "/")
+    except Resolver404:
+        return None
+    return match.kwargs.get("tweet_id") if match.url_name == "tweet_detail" else None
+
+
+class SearchView(MastodonView):
+    """Search accounts, hashtags and (by link) statuses; anyone may, with limits."""
+
+    anonymous = {"GET"}
+    scopes = {"GET": "read:search"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("type", str, enum=list(TYPES)),
+            OpenApiParameter("limit", int, description="Per type: 20 by default, at most 40."),
+            OpenApiParameter("offset", int, description="Only with `type`, and with a token."),
+            OpenApiParameter("following", bool, description="Only accounts you follow."),
+            OpenApiParameter("resolve", bool, description="Nothing remote to resolve: needs a token."),
+        ],
+        responses=inline_serializer(
+            "Search",
+            {
+                "accounts": AccountSerializer(many=True),
+                "hashtags": serializers.ListField(child=serializers.DictField()),
+                "statuses": StatusSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        query = request.query_params
+        q = params.text(query, "q").strip()
+        if not q:
+            raise ParseError("param is missing or the value is empty: q")
+        kind = params.text(query, "type")
+        if kind and kind not in TYPES:
+            raise ValidationError({"type": f"must be one of {', '.join(TYPES)}"})
+        limit = pagination.limit_param(request)
+        offset = _offset(request) if kind else 0
+        following_only = params.flag(query, "following")
+        signed_in = request.user.is_authenticated
+        if not signed_in and offset:
+            raise NotAuthenticated("Search queries pagination is not supported without authentication")
+        if not signed_in and params.flag(query, "resolve"):
+            raise NotAuthenticated(
+                "Search queries that resolve remote resources are not supported without authentication"
+            )
+        viewer = request.user if signed_in else None
+        wanted = [kind] if kind else list(TYPES)
+        result = {"accounts": [], "hashtags": [], "statuses": []}
+
+        tweet_id = _local_tweet_id(q, request) if "statuses" in wanted else None
+        if tweet_id is not None:
+            tweet = get_tweet(viewer, tweet_id)
+            result["statuses"] = [status_json(tweet, request)] if tweet and offset == 0 else []
+            return Response(result)
+        if "accounts" in wanted and not q.startswith("#"):
+            username = local_username(q, request)
+            users = (
+                search_accounts(viewer, username, limit=limit, offset=offset, following_only=following_only)
+                if username and not (following_only and viewer is None)
+                else []
+            )
+            result["accounts"] = [account_json(user, request) for user in users]
+        if "hashtags" in wanted and not q.startswith("@"):
+            tags = selectors.search_hashtags(q, limit=limit, offset=offset)
+            result["hashtags"] = [tag_json(tag, request) for tag in tags]
+        return Response(result)
