@@ -18,6 +18,7 @@ from django.utils import timezone
 from oauth2_provider import views as oauth_views
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 
 from api import scopes as api_scopes
 
@@ -121,6 +122,25 @@ class AuthorizationView(oauth_views.AuthorizationView):
                 },
             )
         return super().redirect(redirect_to, application)
+
+
+def _when_oidc_is_on(view_class):
+    """DOT's OIDC views answer an empty 404 (and raise under DEBUG) when OIDC
+    is off; ours answer a JSON 404 saying why."""
+
+    class View(view_class):
+        def dispatch(self, request, *args, **kwargs):
+            if not oauth2_settings.OIDC_ENABLED:
+                return JsonResponse({"error": "OpenID Connect is not enabled on this server"}, status=404)
+            return super().dispatch(request, *args, **kwargs)
+
+    View.__name__ = view_class.__name__
+    return View
+
+
+UserInfoView = _when_oidc_is_on(oauth_views.UserInfoView)
+JwksInfoView = _when_oidc_is_on(oauth_views.JwksInfoView)
+ConnectDiscoveryInfoView = _when_oidc_is_on(oauth_views.ConnectDiscoveryInfoView)
 
 
 def authorization_server_metadata(request):

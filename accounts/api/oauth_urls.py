@@ -2,7 +2,6 @@
 (its views reverse these names), at the paths Mastodon uses."""
 
 from django.urls import path
-from oauth2_provider import views as oauth_views
 
 from . import oauth
 
@@ -12,11 +11,11 @@ urlpatterns = [
     path("oauth/authorize", oauth.AuthorizationView.as_view(), name="authorize"),
     path("oauth/token", oauth.TokenView.as_view(), name="token"),
     path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="revoke-token"),
-    path("oauth/userinfo", oauth_views.UserInfoView.as_view(), name="user-info"),
-    path("oauth/jwks", oauth_views.JwksInfoView.as_view(), name="jwks-info"),
+    path("oauth/userinfo", oauth.UserInfoView.as_view(), name="user-info"),
+    path("oauth/jwks", oauth.JwksInfoView.as_view(), name="jwks-info"),
     path(
         ".well-known/openid-configuration",
-        oauth_views.ConnectDiscoveryInfoView.as_view(),
+        oauth.ConnectDiscoveryInfoView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(

@@ -298,3 +298,12 @@ def test_openid_is_not_offered_without_a_key(api, client, ann, settings):
         {"response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT, "scope": "openid"},
     )
     assert "error=invalid_scope" in page["Location"]
+
+
+@pytest.mark.parametrize("path", ["/oauth/userinfo", "/oauth/jwks", "/.well-known/openid-configuration"])
+def test_openid_routes_say_so_when_oidc_is_off(client, db, settings, path):
+    settings.DEBUG = True  # DOT's own views would raise ImproperlyConfigured here
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ENABLED": False, "OIDC_RSA_PRIVATE_KEY": ""}
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "OpenID Connect" in response.json()["error"]
