@@ -1,11 +1,18 @@
 """The base of every API view: Mastodon's order of checks and its headers."""
 
 from django.http import JsonResponse
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import pagination
 from .errors import NOT_FOUND
+
+
+def _check_body(request) -> None:
+    """A JSON body must be an object: a list or a string is no endpoint's input."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not hasattr(request.data, "items"):
+        raise ParseError("The request body must be an object")
 
 
 class MastodonView(APIView):
@@ -30,6 +37,7 @@ class MastodonView(APIView):
             # counts against its address.
             self.check_throttles(request)
         self.check_permissions(request)
+        _check_body(request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

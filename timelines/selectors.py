@@ -9,10 +9,8 @@ comes from the read-time query over follows (`home_timeline`).
 """
 
 import logging
-import operator
 import time
 from datetime import UTC, datetime
-from functools import reduce
 
 import redis
 from django.conf import settings
@@ -29,7 +27,6 @@ from tweets.selectors import (
     ids_in,
     load_tweets,
     page_by_id,
-    public_tweets,
     visible_tweets,
     with_viewer_state,
 )
@@ -301,33 +298,18 @@ def count_new(viewer: User, since_id: int) -> int:
     return len(home_page(viewer, since_id=since_id, limit=MAX_LIMIT).items)
 
 
-def _without_muted(queryset: QuerySet, viewer: User | None) -> QuerySet:
-    muted = audience_of(viewer).muted if viewer is not None else frozenset()
-    return queryset.exclude(ids_in("author_id", muted)) if muted else queryset
-
-
-def public_timeline(viewer: User | None) -> QuerySet:
-    """The public timeline of the API: tweets.selectors.public_tweets without
-    the accounts the viewer muted (Mastodon hides them there too)."""
-    return _without_muted(public_tweets(viewer), viewer)
-
-
 # Mastodon's TagFeed takes at most this many tags in each of any / all / none.
 TAGS_PER_MODE = 4
 
 
 def tag_timeline(viewer: User | None, tag: str, *, any_tags=(), all_tags=(), none_tags=()) -> QuerySet:
-    """The hashtag timeline (tweets.selectors.hashtag_tweets) without muted
-    accounts, with Mastodon's filters: also tweets tagged with one of `any_tags`, only those tagged
+    """The hashtag timeline (tweets.selectors.hashtag_tweets) with Mastodon's
+    filters: also tweets tagged with one of `any_tags`, only those tagged
     with every one of `all_tags`, none tagged with one of `none_tags`.
 
     Extra tags past TAGS_PER_MODE per filter are ignored, as Mastodon does.
     """
-    names = list(dict.fromkeys(name.lower() for name in [tag, *any_tags[:TAGS_PER_MODE]]))
-    queryset = reduce(operator.or_, (hashtag_tweets(viewer, name) for name in names))
-    if len(names) > 1:
-        queryset = queryset.distinct()  # a tweet with two of the tags joins twice
-    queryset = _without_muted(queryset, viewer)
+    queryset = hashtag_tweets(viewer, tag, *any_tags[:TAGS_PER_MODE])
     tagged = Tweet.hashtags.through.objects.filter(tweet_id=OuterRef("pk"))
     for name in all_tags[:TAGS_PER_MODE]:
         queryset = queryset.filter(Exists(tagged.filter(hashtag__name=name.lower())))

@@ -8,6 +8,7 @@ wiped) so that replies keep their place in the thread.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Collate
 from django.urls import reverse
 
 
@@ -20,6 +21,10 @@ class Visibility(models.TextChoices):
 class Hashtag(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="Lower case, without '#'.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Search by prefix (tweets.selectors.search_hashtags).
+        indexes = [models.Index(Collate("name", "C"), name="tweets_hashtag_name_prefix")]
 
     def __str__(self):
         return f"#{self.name}"

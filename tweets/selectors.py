@@ -11,13 +11,25 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Collate, Length
 
 from accounts.models import User
 from accounts.selectors import Audience, audience_of
 
-from .models import Bookmark, Like, Tweet, TweetVersion, Visibility
+from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 
 OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 # What a page renders of a tweet row, loaded with it.
@@ -270,25 +282,31 @@ def retweeters(viewer: User | None, tweet: Tweet) -> QuerySet:
     )
 
 
-def hashtag_tweets(viewer: User | None, tag: str) -> QuerySet:
+def _without_muted(queryset: QuerySet, audience: Audience) -> QuerySet:
+    # Timelines nobody curated (public, hashtags) hide muted accounts, as
+    # the home timeline does; a profile or a thread still shows them.
+    return queryset.exclude(ids_in("author_id", audience.muted)) if audience.muted else queryset
+
+
+def hashtag_tweets(viewer: User | None, tag: str, *more_tags: str) -> QuerySet:
+    """Originals tagged with `tag` (or any of `more_tags`) that `viewer` may
+    see, without accounts the viewer muted."""
     audience = audience_of(viewer)
-    return with_viewer_state(
-        visible_tweets(viewer, audience).filter(hashtags__name=tag.lower(), retweet_of__isnull=True),
-        viewer,
-        audience,
-    )
+    names = list(dict.fromkeys(name.lower() for name in (tag, *more_tags)))
+    queryset = visible_tweets(viewer, audience).filter(hashtags__name__in=names, retweet_of__isnull=True)
+    if len(names) > 1:
+        queryset = queryset.distinct()  # a tweet with two of the tags joins twice
+    return with_viewer_state(_without_muted(queryset, audience), viewer, audience)
 
 
 def public_tweets(viewer: User | None) -> QuerySet:
-    """The public timeline: public originals of open accounts, no retweets."""
+    """The public timeline: public originals of open accounts, no retweets,
+    without accounts the viewer muted."""
     audience = audience_of(viewer)
-    return with_viewer_state(
-        visible_tweets(viewer, audience).filter(
-            visibility=Visibility.PUBLIC, author__is_protected=False, retweet_of__isnull=True
-        ),
-        viewer,
-        audience,
+    queryset = visible_tweets(viewer, audience).filter(
+        visibility=Visibility.PUBLIC, author__is_protected=False, retweet_of__isnull=True
     )
+    return with_viewer_state(_without_muted(queryset, audience), viewer, audience)
 
 
 @dataclass(frozen=True)
@@ -350,3 +368,22 @@ def versions(tweet: Tweet) -> list:
 
 def edits_left(tweet: Tweet) -> int:
     return max(0, settings.TWEET_MAX_EDITS - TweetVersion.objects.filter(tweet=tweet).count())
+
+
+def search_hashtags(query: str, *, limit: int, offset: int = 0) -> list[Hashtag]:
+    """Hashtags whose name starts with `query` (without "#", any case): the
+    exact match first, then the shortest names."""
+    prefix = query.strip().lstrip("#").lower()
+    if not prefix:
+        return []
+    # Names are stored lower case; in the "C" collation LIKE 'prefix%' can
+    # use the tweets_hashtag_name_prefix index.
+    rows = (
+        Hashtag.objects.annotate(key=Collate("name", "C"))
+        .filter(key__startswith=prefix)
+        .annotate(
+            exact=Case(When(name=prefix, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            length=Length("name"),
+        )
+    )
+    return list(rows.order_by("exact", "length", "name")[offset : offset + limit])

@@ -1,22 +1,16 @@
-"""Reads across apps for the server's own description (instance, nodeinfo)
-and for search: who runs the server, how much it is used, which hashtags
-match a prefix.
-
-`search_hashtags` is a tweets read kept here until tweets.selectors (or a
-search app) owns it; nothing below writes.
-"""
+"""Reads across apps for the server's own description (instance, nodeinfo):
+who runs the server and how much it is used."""
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Length
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import active_users
-from tweets.models import Hashtag, Tweet
+from tweets.models import Tweet
 from tweets.snowflake import make_id
 
 USAGE_CACHE_KEY = "instance:usage"
@@ -61,16 +55,3 @@ def instance_usage() -> Usage:
 def contact_account() -> User | None:
     """The server's contact: its first active superuser, or None."""
     return active_users().filter(is_superuser=True).order_by("pk").first()
-
-
-def search_hashtags(query: str, *, limit: int, offset: int = 0) -> list[Hashtag]:
-    """Hashtags whose name starts with `query` (without "#", any case): the
-    exact match first, then the shortest names."""
-    prefix = query.strip().lstrip("#").lower()
-    if not prefix:
-        return []
-    rows = Hashtag.objects.filter(name__startswith=prefix).annotate(
-        exact=Case(When(name=prefix, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        length=Length("name"),
-    )
-    return list(rows.order_by("exact", "length", "name")[offset : offset + limit])

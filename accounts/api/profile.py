@@ -66,8 +66,6 @@ class UpdateCredentialsView(MastodonView):
 
 
 def _profile_changes(data) -> tuple[dict, dict]:
-    if not hasattr(data, "get"):
-        raise ValidationError("The body must be an object.")
     fields = {}
     for param, name in (("display_name", "display_name"), ("note", "bio")):
         if param in data:

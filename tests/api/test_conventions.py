@@ -106,3 +106,28 @@ def test_every_api_method_declares_its_scope(method):
     for pattern, view_class in views:
         if hasattr(view_class, method):
             assert method.upper() in getattr(view_class, "scopes", {}), f"{pattern.pattern} {method}"
+
+
+def test_a_json_body_that_is_not_an_object_is_400(client, db):
+    response = client.post("/api/v1/apps", "[]", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"error": "The request body must be an object"}
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "content_type"),
+    [
+        ("", json.dumps({"client_name": "a\u0000b"}), "application/json"),
+        ("", "client_name=a%00b", "application/x-www-form-urlencoded"),
+        ("?q=%00", "{}", "application/json"),
+    ],
+)
+def test_nul_characters_are_400_before_reaching_postgresql(client, db, query, body, content_type):
+    response = client.post(f"/api/v1/apps{query}", body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {"error": "The request contains a NUL character"}
+
+
+def test_nul_characters_in_a_token_request_are_400(client, db):
+    response = client.post("/oauth/token", {"grant_type": "client_credentials", "client_id": "a\x00"})
+    assert response.status_code == 400

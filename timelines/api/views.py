@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api import pagination, params
 from api.views import MastodonView, page_response
 from tweets.api.serializers import StatusSerializer, status_json
-from tweets.selectors import Page, page_by_id
+from tweets.selectors import Page, page_by_id, public_tweets
 
 from .. import selectors, services
 from .serializers import MarkersSerializer, marker_json
@@ -80,7 +80,7 @@ class PublicTimelineView(MastodonView):
         cursors = pagination.cursors(request)
         if _filtered_out(request):
             return page_response(request, [])
-        page = page_by_id(selectors.public_timeline(_viewer(request)), **cursors, limit=limit)
+        page = page_by_id(public_tweets(_viewer(request)), **cursors, limit=limit)
         return _statuses(request, page, min_id=cursors["min_id"])
 
 

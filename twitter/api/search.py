@@ -21,10 +21,8 @@ from api import pagination, params
 from api.representation import absolute
 from api.views import MastodonView
 from tweets.api.serializers import StatusSerializer, status_json
-from tweets.selectors import get_tweet
+from tweets.selectors import get_tweet, search_hashtags
 from tweets.templatetags.tweet_tags import turl
-
-from .. import selectors
 
 TYPES = ("accounts", "hashtags", "statuses")
 MAX_OFFSET = 10_000
@@ -123,6 +121,6 @@ class SearchView(MastodonView):
             )
             result["accounts"] = [account_json(user, request) for user in users]
         if "hashtags" in wanted and not q.startswith("@"):
-            tags = selectors.search_hashtags(q, limit=limit, offset=offset)
+            tags = search_hashtags(q, limit=limit, offset=offset)
             result["hashtags"] = [tag_json(tag, request) for tag in tags]
         return Response(result)
