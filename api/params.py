@@ -38,7 +38,9 @@ def listing(data, name: str) -> list[str]:
     """`name[]=a&name[]=b` in a form or query, `{"name": [...]}` in JSON."""
     if hasattr(data, "getlist"):
         return data.getlist(f"{name}[]") or data.getlist(name)
-    value = data.get(name, data.get(f"{name}[]", []))
+    value = data.get(name, data.get(f"{name}[]"))
+    if value is None:
+        return []
     if isinstance(value, str | int):
         return [str(value)]
     if not isinstance(value, list):

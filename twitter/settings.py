@@ -33,6 +33,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = os.environ.get("SITE_NAME", "Chirp")
+# Shown by /api/v1/instance and /api/v2/instance to apps and directories.
+SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+SOURCE_URL = os.environ.get("SOURCE_URL", "")
+# Where apps open their streaming connection (wss://...); empty: this host.
+STREAMING_URL = os.environ.get("STREAMING_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
+from api import params
 from api.authentication import INVALID_TOKEN
 from api.views import MastodonView
 
@@ -13,12 +14,7 @@ from .serializers import ApplicationSerializer, application_json
 
 def _uris(data) -> list[str]:
     """`redirect_uris` as one string (newline- or space-separated) or as an array."""
-    if hasattr(data, "getlist"):
-        values = data.getlist("redirect_uris[]") or data.getlist("redirect_uris")
-    else:
-        values = data.get("redirect_uris") or data.get("redirect_uris[]") or []
-        values = [values] if isinstance(values, str) else values
-    return [uri for value in values if isinstance(value, str) for uri in value.split()]
+    return [uri for value in params.listing(data, "redirect_uris") for uri in value.split()]
 
 
 class AppsView(MastodonView):
@@ -31,12 +27,11 @@ class AppsView(MastodonView):
     @extend_schema(request=None, responses=ApplicationSerializer)
     def post(self, request):
         data = request.data
-        scopes = data.get("scopes", "")
         application, secret = applications.register_application(
-            name=str(data.get("client_name", "")),
+            name=params.text(data, "client_name"),
             redirect_uris=_uris(data),
-            scopes=" ".join(scopes) if isinstance(scopes, list) else str(scopes),
-            website=str(data.get("website") or ""),
+            scopes=" ".join(params.listing(data, "scopes")),
+            website=params.text(data, "website"),
         )
         return Response(application_json(application, secret=secret))
 

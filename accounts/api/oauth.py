@@ -7,8 +7,10 @@ authorization page, and RFC 8414 metadata.
 """
 
 import json
+import time
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
@@ -21,6 +23,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
 from api import scopes as api_scopes
+from api import throttling
 
 from ..applications import OUT_OF_BAND
 
@@ -61,7 +64,21 @@ class FormOrJSONBody(OAuthLibCore):
 
 
 class TokenView(oauth_views.TokenView):
+    """Token requests, limited per address like Mastodon's sign-ins (guessing
+    codes or client secrets costs a window each 25 tries)."""
+
     def post(self, request, *args, **kwargs):
+        window = throttling.hit("auth", f"ip:{request.META.get('REMOTE_ADDR', '')}")
+        if settings.API_RATE_LIMITS_ENABLED and window.remaining < 0:
+            response = JsonResponse({"error": "Too many requests"}, status=429)
+            response["Retry-After"] = str(max(1, int(window.reset_at - time.time())))
+        else:
+            response = self._token_response(request, *args, **kwargs)
+        for name, value in window.headers().items():
+            response[name] = value
+        return response
+
+    def _token_response(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:
             body = json.loads(response.content)

@@ -307,3 +307,21 @@ def test_openid_routes_say_so_when_oidc_is_off(client, db, settings, path):
     response = client.get(path)
     assert response.status_code == 404
     assert "OpenID Connect" in response.json()["error"]
+
+
+def test_registration_fields_of_the_wrong_type_are_422(api, db):
+    response = api.post(
+        "/api/v1/apps",
+        json_body={"client_name": "App", "redirect_uris": -5.1e16, "scopes": "read"},
+    )
+    assert response.status_code == 422
+    assert "redirect_uris" in response.json()["error"]
+    assert not Application.objects.exists()
+
+
+def test_registration_takes_arrays_in_json(api, db):
+    response = api.post(
+        "/api/v1/apps",
+        json_body={"client_name": "App", "redirect_uris": [REDIRECT, "app://cb"], "scopes": "read write"},
+    )
+    assert response.json()["redirect_uris"] == [REDIRECT, "app://cb"]

@@ -131,3 +131,13 @@ def test_nul_characters_are_400_before_reaching_postgresql(client, db, query, bo
 def test_nul_characters_in_a_token_request_are_400(client, db):
     response = client.post("/oauth/token", {"grant_type": "client_credentials", "client_id": "a\x00"})
     assert response.status_code == 400
+
+
+def test_token_requests_are_limited_per_address(client, db, settings):
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "auth": "2/300"}
+    guess = {"grant_type": "client_credentials", "client_id": "guess", "client_secret": "guess"}
+    assert [client.post("/oauth/token", guess).status_code for _ in range(3)] == [401, 401, 429]
+    refused = client.post("/oauth/token", guess)
+    assert refused.json() == {"error": "Too many requests"}
+    assert int(refused["Retry-After"]) > 0
+    assert refused["X-RateLimit-Remaining"] == "0"

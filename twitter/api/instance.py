@@ -50,14 +50,14 @@ def version_string() -> str:
 
 def streaming_url(request) -> str:
     """The WebSocket base URL apps add /api/v1/streaming to."""
-    configured = getattr(settings, "STREAMING_URL", "")
+    configured = settings.STREAMING_URL
     if configured:
         return configured.rstrip("/")
     return f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
 
 
 def _description() -> str:
-    return getattr(settings, "SITE_DESCRIPTION", "") or f"{settings.SITE_NAME}: short posts, in the open."
+    return settings.SITE_DESCRIPTION or f"{settings.SITE_NAME}: short posts, in the open."
 
 
 def _languages() -> list[str]:
@@ -68,11 +68,7 @@ def _contact(request) -> tuple[str, dict | None]:
     """The contact email and account: the first superuser's."""
     account = selectors.contact_account()
     # Mastodon's contact email must be an address: the server's own sender at worst.
-    email = (
-        getattr(settings, "CONTACT_EMAIL", "")
-        or (account.email if account else "")
-        or settings.DEFAULT_FROM_EMAIL
-    )
+    email = settings.CONTACT_EMAIL or (account.email if account else "") or settings.DEFAULT_FROM_EMAIL
     return email, (account_json(account, request) if account else None)
 
 
@@ -81,14 +77,15 @@ def _thumbnail(request) -> str:
 
 
 def _media_configuration() -> dict:
-    # No uploads yet: no type is accepted. The media issue sets these settings.
+    # No uploads yet (the media issue brings them): no type is accepted and
+    # every limit is zero, which clients read as "uploads are off".
     return {
-        "supported_mime_types": list(getattr(settings, "MEDIA_SUPPORTED_MIME_TYPES", [])),
-        "image_size_limit": getattr(settings, "MEDIA_IMAGE_MAX_BYTES", 0),
-        "image_matrix_limit": getattr(settings, "MEDIA_IMAGE_MAX_PIXELS", 0),
-        "video_size_limit": getattr(settings, "MEDIA_VIDEO_MAX_BYTES", 0),
-        "video_frame_rate_limit": getattr(settings, "MEDIA_VIDEO_MAX_FRAME_RATE", 0),
-        "video_matrix_limit": getattr(settings, "MEDIA_VIDEO_MAX_PIXELS", 0),
+        "supported_mime_types": [],
+        "image_size_limit": 0,
+        "image_matrix_limit": 0,
+        "video_size_limit": 0,
+        "video_frame_rate_limit": 0,
+        "video_matrix_limit": 0,
     }
 
 
@@ -140,7 +137,7 @@ def instance_v2_json(request) -> dict:
         "domain": request.get_host(),
         "title": settings.SITE_NAME,
         "version": version_string(),
-        "source_url": getattr(settings, "SOURCE_URL", "") or absolute(request, "/"),
+        "source_url": settings.SOURCE_URL or absolute(request, "/"),
         "description": _description(),
         "usage": {"users": {"active_month": usage.active_month}},
         "thumbnail": {"url": _thumbnail(request), "blurhash": None, "description": None, "versions": None},
