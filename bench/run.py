@@ -85,17 +85,25 @@ def world_size() -> int:
 
 
 def pick_readers(count: int, seed: int) -> list:
-    """Readers who follow someone, with a session cookie each."""
+    """Readers who follow someone, each with a session cookie (pages) and a
+    bearer token (the API), as (user, "Cookie: ...", "Authorization: ...")."""
+    from datetime import timedelta
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
 
+    from accounts.applications import register_application
     from accounts.models import User
 
     candidates = list(
         User.objects.filter(following_count__gt=0, is_active=True).order_by("pk").values_list("pk", flat=True)
     )
     chosen = random.Random(seed).sample(candidates, min(count, len(candidates)))
+    app, _ = register_application(name="bench", redirect_uris=["urn:ietf:wg:oauth:2.0:oob"], scopes="read")
+    expires = timezone.now() + timedelta(days=1)
     readers = []
     for user in User.objects.filter(pk__in=chosen):
         session = SessionStore()
@@ -103,7 +111,20 @@ def pick_readers(count: int, seed: int) -> list:
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        readers.append((user, f"{settings.SESSION_COOKIE_NAME}={session.session_key}"))
+        token = AccessToken.objects.create(
+            user=user,
+            application=app,
+            token=f"bench-{user.pk}-{session.session_key}",
+            scope="read",
+            expires=expires,
+        )
+        readers.append(
+            (
+                user,
+                f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}",
+                f"Authorization: Bearer {token.token}",
+            )
+        )
     return readers
 
 
@@ -113,7 +134,7 @@ def warm_timelines(readers) -> dict:
 
     deep = {}
     started = time.monotonic()
-    for user, _ in readers:
+    for user, *_ in readers:
         ids = selectors.rebuild(user)
         if len(ids) > 200:
             deep[user.pk] = ids[200]
@@ -126,12 +147,21 @@ def warm_timelines(readers) -> dict:
 
 def write_paths(readers, deep: dict) -> dict[str, Path]:
     WORK.mkdir(parents=True, exist_ok=True)
-    files = {"first": WORK / "first.txt", "deep": WORK / "deep.txt", "health": WORK / "health.txt"}
-    files["first"].write_text("".join(f"{cookie}\t/\n" for _, cookie in readers))
-    files["deep"].write_text(
-        "".join(f"{cookie}\t/?max_id={deep[user.pk]}\n" for user, cookie in readers if user.pk in deep)
-    )
-    files["health"].write_text("\t/health/\n")
+    """One "Header: value<TAB>path" line per request wrk may send (bench/wrk_paths.lua)."""
+    home = "/api/v1/timelines/home"
+    lines = {
+        "first": [f"{cookie}\t/" for _, cookie, _ in readers],
+        "deep": [f"{cookie}\t/?max_id={deep[user.pk]}" for user, cookie, _ in readers if user.pk in deep],
+        "api first": [f"{token}\t{home}" for _, _, token in readers],
+        "api deep": [
+            f"{token}\t{home}?max_id={deep[user.pk]}" for user, _, token in readers if user.pk in deep
+        ],
+        "health": ["\t/health/"],
+    }
+    files = {}
+    for name, rows in lines.items():
+        files[name] = WORK / f"{name.replace(' ', '-')}.txt"
+        files[name].write_text("".join(f"{row}\n" for row in rows))
     return files
 
 
@@ -436,6 +466,8 @@ def main(argv=None) -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_ROOT": str(WORK / "static"),
         "LOG_LEVEL": "WARNING",
+        # A thousand readers from one address would hit the per-address limit.
+        "API_RATE_LIMITS_ENABLED": "0",
     }
     import dj_database_url
     import psycopg
@@ -495,6 +527,9 @@ def main(argv=None) -> int:
     for port, (stack, source, extra) in enumerate(runs, start=18101):
         with server(stack, port, {**base_env, **extra}) as url:
             pages = [("first", paths["first"]), ("deep", paths["deep"])]
+            if stack == "gunicorn":
+                # The same timeline as JSON through the Mastodon API: no template.
+                pages += [("api first", paths["api first"]), ("api deep", paths["api deep"])]
             if source == "redis":
                 pages.insert(0, ("hello world", paths["health"]))
             for page, path_file in pages:

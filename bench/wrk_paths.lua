@@ -1,11 +1,13 @@
--- wrk script: each request takes the next "cookie<TAB>path" line of the file
--- named by WRK_PATHS (a different signed-in reader each time), and done()
--- prints one JSON line the runner parses.
+-- wrk script: each request takes the next "Header: value<TAB>path" line of
+-- the file named by WRK_PATHS (a different signed-in reader each time: a
+-- session cookie for pages, a bearer token for the API; the header may be
+-- empty), and done() prints one JSON line the runner parses.
 local lines = {}
 local file = assert(io.open(os.getenv("WRK_PATHS"), "r"))
 for line in file:lines() do
-  local cookie, path = line:match("^([^\t]*)\t(.*)$")
-  table.insert(lines, {cookie = cookie, path = path})
+  local header, path = line:match("^([^\t]*)\t(.*)$")
+  local name, value = header:match("^([^:]+): (.*)$")
+  table.insert(lines, {name = name, value = value, path = path})
 end
 file:close()
 
@@ -22,7 +24,7 @@ function request()
   counter = counter + 1
   local item = lines[((counter + thread_offset) % #lines) + 1]
   local headers = {}
-  if item.cookie ~= "" then headers["Cookie"] = item.cookie end
+  if item.name then headers[item.name] = item.value end
   return wrk.format("GET", item.path, headers)
 end
 

@@ -3,7 +3,7 @@
 local lines = {}
 local file = assert(io.open(os.getenv("WRK_PATHS"), "r"))
 for line in file:lines() do
-  local cookie = line:match("^([^\t]*)\t")
+  local cookie = line:match("^Cookie: ([^\t]*)\t")
   table.insert(lines, cookie)
 end
 file:close()
