@@ -190,6 +190,27 @@ def update_profile(user: User, *, avatar=None, header=None, **fields) -> User:
     return user
 
 
+PROFILE_IMAGES = ("avatar", "header")
+
+
+@transaction.atomic
+def remove_profile_image(user: User, which: str) -> User:
+    """Go back to the default avatar or header; the file is deleted after commit.
+
+    Raises ValidationError for anything but "avatar" or "header".
+    """
+    if which not in PROFILE_IMAGES:
+        raise ValidationError(f"Unknown profile image {which!r}.", code="image")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    image = getattr(user, which)
+    if image:
+        name, storage = image.name, image.storage
+        setattr(user, which, "")
+        user.save(update_fields=[which])
+        transaction.on_commit(partial(storage.delete, name))
+    return user
+
+
 def _require(actor: User, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied("You don't have permission to do that.")

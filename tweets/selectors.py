@@ -207,6 +207,20 @@ def get_tweet(viewer: User | None, tweet_id: int) -> Tweet | None:
     return with_viewer_state(visible_tweets(viewer, audience), viewer, audience).filter(pk=tweet_id).first()
 
 
+def get_tweets(viewer: User | None, tweet_ids) -> list:
+    """The rows among `tweet_ids` that `viewer` may see, in the order asked."""
+    audience = audience_of(viewer)
+    rows = with_viewer_state(visible_tweets(viewer, audience), viewer, audience).filter(
+        id__any=list(tweet_ids)
+    )
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in dict.fromkeys(tweet_ids) if pk in found]
+
+
+def get_hashtag(name: str) -> Hashtag | None:
+    return Hashtag.objects.filter(name=name.lstrip("#").lower()).first()
+
+
 def user_tweets(
     viewer: User | None,
     author: User,

@@ -124,6 +124,17 @@ def _profile_fields(entries: list[dict]) -> dict:
     return fields
 
 
+class RemoveImageView(MastodonView):
+    """DELETE /api/v1/profile/avatar and /header: back to the default image."""
+
+    scopes = {"DELETE": "write:accounts"}
+    image = ""
+
+    @extend_schema(responses=CredentialAccountSerializer)
+    def delete(self, request):
+        return _credential_account(services.remove_profile_image(request.user, self.image), request)
+
+
 class PreferencesView(MastodonView):
     """Posting and reading defaults, as clients ask for them at start-up."""
 

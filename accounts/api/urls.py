@@ -20,6 +20,8 @@ urlpatterns = [
         name="api_update_credentials",
     ),
     path("api/v1/preferences", profile.PreferencesView.as_view(), name="api_preferences"),
+    path("api/v1/profile/avatar", profile.RemoveImageView.as_view(image="avatar"), name="api_remove_avatar"),
+    path("api/v1/profile/header", profile.RemoveImageView.as_view(image="header"), name="api_remove_header"),
     # Reading accounts.
     path("api/v1/accounts/lookup", accounts.LookupView.as_view(), name="api_account_lookup"),
     path("api/v1/accounts/search", accounts.SearchView.as_view(), name="api_account_search"),

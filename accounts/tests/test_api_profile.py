@@ -132,6 +132,22 @@ def test_update_images_with_multipart(as_, ann):
     assert response.json()["avatar"].endswith(ann.avatar.url)
 
 
+@pytest.mark.parametrize("image", ["avatar", "header"])
+def test_removing_a_profile_image(as_, ann, image, tmp_path, django_capture_on_commit_callbacks):
+    multipart(as_(ann), {image: png()})
+    stored = tmp_path / getattr(fresh(ann), image).name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_(ann).delete(f"/api/v1/profile/{image}")
+    assert response.status_code == 200
+    assert response.json()[image].endswith(f"/static/img/missing-{image}.png")
+    assert not getattr(fresh(ann), image)
+    assert not stored.exists()
+    # Removing what is not there is no error.
+    assert as_(ann).delete(f"/api/v1/profile/{image}").status_code == 200
+    assert as_(ann, "read").delete(f"/api/v1/profile/{image}", validate=False).status_code == 403
+
+
 def test_making_an_account_public_approves_its_requests(as_, make_user, bob):
     ann = make_user("ann", is_protected=True)
     services.follow(bob, ann)

@@ -255,3 +255,17 @@ class StatusEditParamsSerializer(serializers.Serializer):
     spoiler_text = serializers.CharField(required=False)
     sensitive = serializers.BooleanField(required=False)
     language = serializers.CharField(required=False)
+
+
+def tag_json(hashtag, request) -> dict:
+    """Mastodon's Tag, without usage history (the trends issue counts it)
+    and, for a signed-in viewer, not followed (following tags comes later)."""
+    data = {
+        "id": str(hashtag.pk),
+        "name": hashtag.name,
+        "url": absolute(request, turl("hashtag", hashtag.name)),
+        "history": [],
+    }
+    if request.user.is_authenticated:
+        data["following"] = False
+    return data

@@ -44,11 +44,24 @@ def _optional(data, name: str, parse):
     return parse(data, name) if data.get(name) is not None else None
 
 
-class StatusesView(MastodonView):
-    """Post a status (a tweet, a reply, a quote)."""
+# Mastodon answers at most this many statuses by id in one request.
+MAX_IDS = 20
 
-    scopes = {"POST": "write:statuses"}
+
+class StatusesView(MastodonView):
+    """Post a status (a tweet, a reply, a quote), or fetch several by id."""
+
+    scopes = {"GET": "read:statuses", "POST": "write:statuses"}
+    anonymous = {"GET"}
     rate_limit = ("statuses", {"POST"})
+
+    @extend_schema(responses=StatusSerializer(many=True))
+    def get(self, request):
+        raw = params.listing(request.query_params, "id")
+        if len(raw) > MAX_IDS:
+            raise Unprocessable(f"At most {MAX_IDS} ids at a time")
+        ids = [int(value) for value in raw if value.isdigit() and 0 < int(value) < 2**63]
+        return Response([status_json(row, request) for row in selectors.get_tweets(viewer(request), ids)])
 
     @extend_schema(request=StatusParamsSerializer, responses=StatusSerializer)
     def post(self, request):

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import interactions, lists, statuses
+from . import interactions, lists, statuses, tags
 
 STATUS = "api/v1/statuses/<str:status_id>"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path(f"{STATUS}/unbookmark", interactions.UnbookmarkView.as_view(), name="api_status_unbookmark"),
     path(f"{STATUS}/favourited_by", interactions.FavouritedByView.as_view(), name="api_status_favourited_by"),
     path(f"{STATUS}/reblogged_by", interactions.RebloggedByView.as_view(), name="api_status_reblogged_by"),
+    path("api/v1/tags/<str:name>", tags.TagView.as_view(), name="api_tag"),
     path("api/v1/bookmarks", lists.BookmarksView.as_view(), name="api_bookmarks"),
     path("api/v1/favourites", lists.FavouritesView.as_view(), name="api_favourites"),
     path(

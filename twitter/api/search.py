@@ -18,24 +18,12 @@ from accounts.api.accounts import local_username
 from accounts.api.serializers import AccountSerializer, account_json
 from accounts.selectors import search_accounts
 from api import pagination, params
-from api.representation import absolute
 from api.views import MastodonView
-from tweets.api.serializers import StatusSerializer, status_json
+from tweets.api.serializers import StatusSerializer, status_json, tag_json
 from tweets.selectors import get_tweet, search_hashtags
-from tweets.templatetags.tweet_tags import turl
 
 TYPES = ("accounts", "hashtags", "statuses")
 MAX_OFFSET = 10_000
-
-
-def tag_json(hashtag, request) -> dict:
-    """Mastodon's Tag, without usage history (the trends issue counts it)."""
-    return {
-        "id": str(hashtag.pk),
-        "name": hashtag.name,
-        "url": absolute(request, turl("hashtag", hashtag.name)),
-        "history": [],
-    }
 
 
 def _offset(request) -> int:
