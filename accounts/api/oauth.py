@@ -141,6 +141,12 @@ class AuthorizationView(oauth_views.AuthorizationView):
         return super().redirect(redirect_to, application)
 
 
+OIDC_ERRORS = {
+    401: "The access token is invalid",
+    403: "This action is outside the authorized scopes",
+}
+
+
 def _when_oidc_is_on(view_class):
     """DOT's OIDC views answer an empty 404 (and raise under DEBUG) when OIDC
     is off; ours answer a JSON 404 saying why."""
@@ -149,7 +155,18 @@ def _when_oidc_is_on(view_class):
         def dispatch(self, request, *args, **kwargs):
             if not oauth2_settings.OIDC_ENABLED:
                 return JsonResponse({"error": "OpenID Connect is not enabled on this server"}, status=404)
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+                "application/json"
+            ):
+                # oauthlib refuses a token with an empty body and the reason
+                # in WWW-Authenticate; API clients expect Mastodon's JSON.
+                error = JsonResponse({"error": OIDC_ERRORS.get(response.status_code, "Request refused")})
+                error.status_code = response.status_code
+                if response.has_header("WWW-Authenticate"):
+                    error["WWW-Authenticate"] = response["WWW-Authenticate"]
+                return error
+            return response
 
     View.__name__ = view_class.__name__
     return View
@@ -175,7 +192,8 @@ def authorization_server_metadata(request):
             "revocation_endpoint": url("oauth2_provider:revoke-token"),
             "userinfo_endpoint": url("oauth2_provider:user-info"),
             "app_registration_endpoint": url("api_apps"),
-            "scopes_supported": api_scopes.all_scopes(),
+            # Mastodon's scopes; `openid` is in /.well-known/openid-configuration.
+            "scopes_supported": list(api_scopes.DESCRIPTIONS),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query", "fragment", "form_post"],
             "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],

@@ -325,3 +325,19 @@ def test_registration_takes_arrays_in_json(api, db):
         json_body={"client_name": "App", "redirect_uris": [REDIRECT, "app://cb"], "scopes": "read write"},
     )
     assert response.json()["redirect_uris"] == [REDIRECT, "app://cb"]
+
+
+def test_userinfo_refusals_are_json(client, ann, oidc, token_for):
+    no_token = client.get("/oauth/userinfo")
+    assert no_token.status_code == 401
+    assert no_token.json() == {"error": "The access token is invalid"}
+    bearer = {"Authorization": f"Bearer {token_for(ann, 'read')}"}
+    without_openid = client.get("/oauth/userinfo", headers=bearer)
+    assert without_openid.status_code in (401, 403)
+    assert "error" in without_openid.json()
+
+
+def test_metadata_lists_mastodons_scopes(api, client, db, oidc):
+    body = api.get("/.well-known/oauth-authorization-server").json()
+    assert "openid" not in body["scopes_supported"]
+    assert "openid" in client.get("/.well-known/openid-configuration").json()["scopes_supported"]

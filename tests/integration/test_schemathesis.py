@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.api.operations import implemented_spec
 
@@ -18,8 +20,16 @@ pytestmark = pytest.mark.integration
 def test_implemented_operations_hold_up_under_generated_input(site_factory, make_user, token_for, tmp_path):
     make_user("fuzz")
     user = make_user("ann")
-    token = token_for(user, "read write follow push")
-    site = site_factory(API_RATE_LIMITS_ENABLED="0")
+    token = token_for(user, "read write follow push profile openid")
+    # OpenID Connect on, as ./dev and production run it.
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "oidc.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    site = site_factory(API_RATE_LIMITS_ENABLED="0", OIDC_RSA_PRIVATE_KEY_FILE=key_file)
     spec_path = tmp_path / "implemented.json"
     spec_path.write_text(json.dumps(implemented_spec()))
     examples = os.environ.get("SCHEMATHESIS_EXAMPLES", "3")
