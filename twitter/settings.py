@@ -261,7 +261,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The Mastodon client API as this server implements it (see docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v[12]",
+    # Keep the version in operation ids: v1 and v2 routes share names.
+    "SCHEMA_PATH_PREFIX": r"/api",
+    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": ["public", "unlisted", "private", "direct"]},
     # The docs page's JavaScript is served from here, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

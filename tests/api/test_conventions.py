@@ -141,3 +141,9 @@ def test_token_requests_are_limited_per_address(client, db, settings):
     assert refused.json() == {"error": "Too many requests"}
     assert int(refused["Retry-After"]) > 0
     assert refused["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))

@@ -23,7 +23,7 @@ which issue replaces it:
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -57,6 +57,7 @@ class NotificationsView(_EmptyList):
     scopes = {"GET": "read:notifications"}
 
 
+@extend_schema_view(get=extend_schema(operation_id="v1_notification_retrieve"))
 class NotificationView(_NotFound):
     scopes = {"GET": "read:notifications"}
 
