@@ -6,7 +6,10 @@ of every timeline, and DRF's per-field machinery would cost more than the
 page's queries (tests check the declared and built keys agree).
 """
 
+from functools import cache
+
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from rest_framework import serializers
 
@@ -34,10 +37,28 @@ def _fields(user: User) -> list[dict]:
     return fields
 
 
+# An account appears in every status of a timeline: the parts of its URLs
+# that are the same for everyone are looked up once per process (static()
+# reads the manifest and reverse() walks the URLconf on every call).
+@cache
+def _default_image(kind: str) -> str:
+    return static(f"img/missing-{kind}.png")
+
+
+@cache
+def _profile_path() -> str:
+    return reverse("profile", args=["USERNAME"])
+
+
+def profile_path(user: User) -> str:
+    # Usernames are [A-Za-z0-9_]: nothing for reverse() to quote.
+    return _profile_path().replace("USERNAME", user.username)
+
+
 def account_json(user: User, request) -> dict:
-    url = absolute(request, user.get_absolute_url())
-    avatar = absolute(request, user.avatar.url if user.avatar else static("img/missing-avatar.png"))
-    header = absolute(request, user.header.url if user.header else static("img/missing-header.png"))
+    url = absolute(request, profile_path(user))
+    avatar = absolute(request, user.avatar.url if user.avatar else _default_image("avatar"))
+    header = absolute(request, user.header.url if user.header else _default_image("header"))
     return {
         "id": str(user.pk),
         "username": user.username,
