@@ -146,6 +146,21 @@ def test_hashtag_page_shows_protected_tweets_to_followers(client, bob, dora, pos
     assert "secret" in html
 
 
+@pytest.mark.parametrize("path", ["/explore/", "/hashtag/django/"])
+def test_explore_and_hashtags_hide_muted_accounts(client, ann, bob, carol, post, path):
+    account_services.mute(carol, bob)
+    post(ann, "ann on #django")
+    post(bob, "bob on #django")
+
+    muter = logged_in(client, carol).get(path).content.decode()
+    client.logout()
+    others = logged_in(client, ann).get(path).content.decode()
+
+    assert "ann on" in muter
+    assert "bob on" not in muter
+    assert "bob on" in others
+
+
 # --- Profiles --------------------------------------------------------------------
 
 
