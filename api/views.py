@@ -15,6 +15,11 @@ def _check_body(request) -> None:
         raise ParseError("The request body must be an object")
 
 
+def viewer(request):
+    """The request's user for selectors: None when anonymous (or an app token)."""
+    return request.user if request.user.is_authenticated else None
+
+
 class MastodonView(APIView):
     """APIView with rate limits counted before permissions, as Mastodon's
     Rack::Attack does, so that refused requests count and carry the headers.

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api import pagination, params
-from api.views import MastodonView, page_response
+from api.views import MastodonView, page_response, viewer
 from tweets.api.serializers import StatusSerializer, status_json
 from tweets.selectors import Page, page_by_id, public_tweets
 
@@ -27,10 +27,6 @@ FILTERS = [
     OpenApiParameter("remote", bool, description="No remote statuses here: true gives an empty list."),
     OpenApiParameter("only_media", bool, description="No media yet: true gives an empty list."),
 ]
-
-
-def _viewer(request):
-    return request.user if request.user.is_authenticated else None
 
 
 def _statuses(request, page: Page, *, min_id) -> Response:
@@ -80,7 +76,7 @@ class PublicTimelineView(MastodonView):
         cursors = pagination.cursors(request)
         if _filtered_out(request):
             return page_response(request, [])
-        page = page_by_id(public_tweets(_viewer(request)), **cursors, limit=limit)
+        page = page_by_id(public_tweets(viewer(request)), **cursors, limit=limit)
         return _statuses(request, page, min_id=cursors["min_id"])
 
 
@@ -111,7 +107,7 @@ class TagTimelineView(MastodonView):
             return [tag.lstrip("#") for tag in params.listing(query, name) if tag.lstrip("#")]
 
         queryset = selectors.tag_timeline(
-            _viewer(request),
+            viewer(request),
             hashtag.lstrip("#"),
             any_tags=tags("any"),
             all_tags=tags("all"),

@@ -5,26 +5,13 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework.exceptions import ParseError
 
 from api import pagination
 from api.params import object_id
-from api.views import page_response
+from api.views import page_response, viewer
 
 from .. import selectors
 from ..models import Tweet
-
-
-def viewer(request):
-    return request.user if request.user.is_authenticated else None
-
-
-def body(request):
-    """The request's parameters: a form, or a JSON object (never a JSON list or scalar)."""
-    data = request.data
-    if not hasattr(data, "get"):
-        raise ParseError("The request body must be a JSON object or a form")
-    return data
 
 
 def visible_status(request, raw_id) -> Tweet:

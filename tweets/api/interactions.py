@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from accounts.api.serializers import AccountSerializer, account_json
-from api.views import MastodonView
+from api.views import MastodonView, viewer
 
 from .. import selectors, services
-from .base import paged, perform, viewer, visible_status
+from .base import paged, perform, visible_status
 from .serializers import StatusSerializer, status_json
 
 

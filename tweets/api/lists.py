@@ -9,10 +9,10 @@ from rest_framework.response import Response
 
 from accounts.selectors import active_users
 from api import params
-from api.views import MastodonView
+from api.views import MastodonView, viewer
 
 from .. import selectors
-from .base import paged, viewer
+from .base import paged
 from .serializers import StatusSerializer, status_json
 
 

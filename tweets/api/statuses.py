@@ -11,10 +11,10 @@ from rest_framework.response import Response
 
 from api import params
 from api.errors import Unprocessable
-from api.views import MastodonView
+from api.views import MastodonView, viewer
 
 from .. import selectors, services
-from .base import body, perform, viewer, visible_status
+from .base import perform, visible_status
 from .serializers import (
     ContextSerializer,
     StatusEditParamsSerializer,
@@ -65,7 +65,8 @@ class StatusesView(MastodonView):
 
     @extend_schema(request=StatusParamsSerializer, responses=StatusSerializer)
     def post(self, request):
-        data = body(request)
+        # MastodonView has already refused a body that is not an object.
+        data = request.data
         media_ids = [media_id for media_id in params.listing(data, "media_ids") if media_id]
         if media_ids:
             # Uploads do not exist yet, so every id is unknown, as Mastodon reports one.
@@ -99,7 +100,7 @@ class StatusView(MastodonView):
 
     @extend_schema(request=StatusEditParamsSerializer, responses=StatusSerializer)
     def put(self, request, status_id):
-        data = body(request)
+        data = request.data
         row = visible_status(request, status_id)
         try:
             perform(
