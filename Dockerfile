@@ -18,6 +18,7 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0 \
     && useradd --create-home --uid 1000 app \
     && mkdir -p /data/media /app/.data && chown -R app /data /app
 USER app
-EXPOSE 8000
+# web on 8000, stream (the streaming server) on 8001
+EXPOSE 8000 8001
 ENTRYPOINT ["honcho", "start", "--no-prefix", "-f", "Procfile"]
 CMD ["web"]

@@ -28,10 +28,12 @@ def _adjust_follow_counts(follower_id: int, followee_id: int, delta: int) -> Non
     User.objects.filter(pk=followee_id).update(followers_count=F("followers_count") + delta)
 
 
-def _create_follow(follower: User, followee: User) -> Follow:
+def _create_follow(follower: User, followee: User, *, approved: bool = False) -> Follow:
     follow = Follow.objects.create(follower=follower, followee=followee)
     _adjust_follow_counts(follower.pk, followee.pk, +1)
-    _send_on_commit(signals.user_followed, follower_id=follower.pk, followee_id=followee.pk)
+    _send_on_commit(
+        signals.user_followed, follower_id=follower.pk, followee_id=followee.pk, approved=approved
+    )
     return follow
 
 
@@ -86,6 +88,8 @@ def unfollow(actor: User, target: User) -> bool:
 @transaction.atomic
 def cancel_follow_request(actor: User, target: User) -> bool:
     deleted, _ = FollowRequest.objects.filter(requester=actor, target=target).delete()
+    if deleted:
+        _send_on_commit(signals.follow_request_closed, requester_id=actor.pk, target_id=target.pk)
     return bool(deleted)
 
 
@@ -96,7 +100,7 @@ def approve_follow_request(actor: User, requester: User) -> Follow:
     if request is None:
         raise ValidationError("There is no such follow request.", code="no_request")
     request.delete()
-    follow = _create_follow(requester, actor)
+    follow = _create_follow(requester, actor, approved=True)
     _send_on_commit(signals.follow_request_accepted, requester_id=requester.pk, target_id=actor.pk)
     return follow
 
@@ -106,6 +110,7 @@ def reject_follow_request(actor: User, requester: User) -> None:
     deleted, _ = FollowRequest.objects.filter(requester=requester, target=actor).delete()
     if not deleted:
         raise ValidationError("There is no such follow request.", code="no_request")
+    _send_on_commit(signals.follow_request_closed, requester_id=requester.pk, target_id=actor.pk)
 
 
 @transaction.atomic

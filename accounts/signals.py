@@ -6,12 +6,15 @@ sees rolled-back state. Arguments are ids, ready to hand to Celery tasks.
 
 from django.dispatch import Signal
 
-# follower_id, followee_id
+# follower_id, followee_id; user_followed also `approved`: True when the
+# follow is a protected account's approval of a request.
 user_followed = Signal()
 user_unfollowed = Signal()
 # requester_id, target_id
 follow_requested = Signal()
 follow_request_accepted = Signal()
+# A request withdrawn by its sender or rejected: requester_id, target_id
+follow_request_closed = Signal()
 # blocker_id, blocked_id
 user_blocked = Signal()
 # muter_id, muted_id

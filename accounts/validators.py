@@ -37,6 +37,7 @@ RESERVED_USERNAMES = frozenset(
         "settings",
         "signup",
         "static",
+        "stream",
         "tweets",
         "well_known",
     }

@@ -10,6 +10,15 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+class SiteRequest:
+    """Stands in for a request where there is none (a Celery task rendering
+    a Status for the streaming API or a push): absolute URLs from `base`,
+    the site's public URL (settings.SITE_URL)."""
+
+    def __init__(self, base: str):
+        self._absolute_base = base.rstrip("/")
+
+
 def absolute(request, path: str) -> str:
     """An absolute URL for `path` on this server (URLs already absolute pass through)."""
     if path.startswith(("http://", "https://")):

@@ -68,7 +68,7 @@ def recipients(tweet: Tweet):
     return followers.values_list("follower_id", flat=True).order_by()
 
 
-def _in_own_timeline(tweet: Tweet) -> bool:
+def in_own_timeline(tweet: Tweet) -> bool:
     """Whether the author's own home timeline shows the tweet: a reply to
     someone else only if the author follows them (selectors.home_timeline)."""
     answered = tweet.in_reply_to_author_id
@@ -90,7 +90,7 @@ def fan_out(tweet_id: int) -> int:
     if tweet is None or not tweet.author.is_active:
         return 0
     entry = store.Entry(tweet.pk, tweet.retweet_of_id)
-    own = [tweet.author_id] if _in_own_timeline(tweet) else []
+    own = [tweet.author_id] if in_own_timeline(tweet) else []
     store.add(own, entry)
     sent = len(own)
     if is_fanned_out_on_read(tweet.author):

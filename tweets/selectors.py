@@ -75,16 +75,22 @@ def _audience_q(audience: Audience, prefix: str = "") -> Q:
     return visible
 
 
+def visible_to(audience: Audience, prefix: str = "") -> Q:
+    """The rule of `visible_tweets` as a Q, on a relation to tweets when
+    `prefix` names one ("tweet__" filters rows that point at a tweet)."""
+    original = Q(**{f"{prefix}retweet_of__isnull": True}) | _audience_q(
+        audience, prefix=f"{prefix}retweet_of__"
+    )
+    return _audience_q(audience, prefix) & original
+
+
 def visible_tweets(viewer: User | None, audience: Audience | None = None) -> QuerySet:
     """Every tweet row (originals and retweets) `viewer` may see; None is anonymous.
 
     Pass the viewer's `audience` (accounts.selectors.audience_of) when a
     request builds several querysets, to fetch it once.
     """
-    audience = audience or audience_of(viewer)
-    own = _audience_q(audience)
-    original = Q(retweet_of__isnull=True) | _audience_q(audience, prefix="retweet_of__")
-    return Tweet.objects.filter(own & original)
+    return Tweet.objects.filter(visible_to(audience or audience_of(viewer)))
 
 
 def with_viewer_state(queryset: QuerySet, viewer: User | None, audience: Audience | None = None) -> QuerySet:

@@ -1,6 +1,6 @@
-"""WebSocket routes, one list for the ASGI application.
+"""The ASGI server's routes: the streaming API (notifications.routing) over
+WebSocket and HTTP; every other HTTP request goes to Django."""
 
-The real-time layer (notifications app) adds its consumers here.
-"""
+from notifications.routing import http_urlpatterns, websocket_urlpatterns
 
-websocket_urlpatterns: list = []
+__all__ = ["http_urlpatterns", "websocket_urlpatterns"]

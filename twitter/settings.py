@@ -37,8 +37,14 @@ SITE_NAME = os.environ.get("SITE_NAME", "Chirp")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 SOURCE_URL = os.environ.get("SOURCE_URL", "")
-# Where apps open their streaming connection (wss://...); empty: this host.
+# The site's public address, for links made outside a request (streamed
+# and pushed statuses).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where apps and pages open their streaming connection (wss://...): the ASGI
+# server. Empty: this host, behind a proxy that routes /api/v1/streaming and
+# /stream/ there. STREAMING_PORT instead: this host name, that port.
 STREAMING_URL = os.environ.get("STREAMING_URL", "")
+STREAMING_PORT = os.environ.get("STREAMING_PORT", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "tweets",
     "timelines",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "twitter.context_processors.site",
+                "notifications.context_processors.live",
             ],
         },
     },
@@ -133,7 +141,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Pub/sub: an event for a group nobody listens to costs one PUBLISH,
+        # and nothing is stored for connections that went away.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "chirp-channels"},
     }
 }
@@ -159,7 +169,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": 1,
 }
-CELERY_TASK_ROUTES = {"timelines.tasks.*": {"queue": "fanout"}}
+CELERY_TASK_ROUTES = {
+    "timelines.tasks.*": {"queue": "fanout"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "notifications.tasks_push.*": {"queue": "notifications"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -229,6 +243,37 @@ TIMELINE_FANOUT_BATCH_DELAY_MS = env_int("TIMELINE_FANOUT_BATCH_DELAY_MS", 0)
 # How many recent tweets of a newly followed account go into the timeline.
 TIMELINE_BACKFILL_COUNT = env_int("TIMELINE_BACKFILL_COUNT", 100)
 
+# --- Real-time: streaming server and Web Push (docs/notifications.md) -------
+
+# A user counts as connected this long after their connection last said so;
+# events for them are logged (for resuming) only meanwhile.
+STREAMING_PRESENCE_SECONDS = env_int("STREAMING_PRESENCE_SECONDS", 90)
+# How many events a reconnecting client can catch up on.
+STREAMING_RESUME_EVENTS = env_int("STREAMING_RESUME_EVENTS", 200)
+# A heartbeat this often keeps proxies from closing idle SSE connections.
+STREAMING_HEARTBEAT_SECONDS = env_int("STREAMING_HEARTBEAT_SECONDS", 15)
+# Events waiting for one slow client before it is disconnected.
+STREAMING_QUEUE_SIZE = env_int("STREAMING_QUEUE_SIZE", 100)
+# The largest message a client may send over its socket, in bytes.
+STREAMING_MAX_MESSAGE_BYTES = env_int("STREAMING_MAX_MESSAGE_BYTES", 4096)
+# How long a long-polling request waits for an event.
+STREAMING_LONG_POLL_SECONDS = env_int("STREAMING_LONG_POLL_SECONDS", 30)
+
+# Web Push (VAPID, RFC 8292): the server's P-256 key, PEM or base64url (the raw
+# 32-byte secret or DER), as py_vapid reads it. Without one, push is off.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+if not VAPID_PRIVATE_KEY and os.environ.get("VAPID_PRIVATE_KEY_FILE"):
+    VAPID_PRIVATE_KEY = Path(os.environ["VAPID_PRIVATE_KEY_FILE"]).read_text()
+# Shown to apps as `server_key`; empty: derived from the private key (notifications.push.server_key()).
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+# Whom push services contact about our pushes: a mailto: or https: URL.
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or f"mailto:{CONTACT_EMAIL or DEFAULT_FROM_EMAIL}"
+WEB_PUSH_TIMEOUT_SECONDS = env_int("WEB_PUSH_TIMEOUT_SECONDS", 10)
+# How long a push service keeps a message for an offline device (Mastodon: 48 hours).
+WEB_PUSH_TTL_SECONDS = env_int("WEB_PUSH_TTL_SECONDS", 48 * 3600)
+# Endpoints on loopback/private addresses are refused (SSRF); for development only.
+WEB_PUSH_ALLOW_PRIVATE_ADDRESSES = env_bool("WEB_PUSH_ALLOW_PRIVATE_ADDRESSES")
+
 # --- API: Mastodon client API, OAuth 2.0 / OpenID Connect (docs/api.md) ----
 
 REST_FRAMEWORK = {
@@ -273,6 +318,8 @@ OIDC_RSA_PRIVATE_KEY = os.environ.get("OIDC_RSA_PRIVATE_KEY", "")
 if not OIDC_RSA_PRIVATE_KEY and os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE"):
     OIDC_RSA_PRIVATE_KEY = Path(os.environ["OIDC_RSA_PRIVATE_KEY_FILE"]).read_text()
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+# Named so that models pointing at tokens (push subscriptions) can migrate.
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 - a model name
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "api.scopes.MastodonScopes",
     "OAUTH2_BACKEND_CLASS": "accounts.api.oauth.FormOrJSONBody",

@@ -17,12 +17,14 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("tweets.api.urls")),
     path("", include("timelines.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("twitter.api.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     re_path(r"^api/", route_not_found),
     path("", include("accounts.urls")),
     path("", include("tweets.urls")),
+    path("", include("notifications.urls")),
     # timelines last: it owns the /<username> catch-all profile route.
     path("", include("timelines.urls")),
 ]

@@ -274,7 +274,7 @@ def test_follow_and_unfollow_events_after_commit(ann, bob, events, django_captur
         services.follow(ann, bob)
         assert events == []  # nothing before commit
     assert len(callbacks) == 1
-    assert events == [("user_followed", {"follower_id": ann.pk, "followee_id": bob.pk})]
+    assert events == [("user_followed", {"follower_id": ann.pk, "followee_id": bob.pk, "approved": False})]
     events.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.unfollow(ann, bob)
@@ -291,19 +291,25 @@ def test_request_and_accept_events(make_user, ann, events, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_follow_request(pat, ann)
     assert events == [
-        ("user_followed", {"follower_id": ann.pk, "followee_id": pat.pk}),
+        ("user_followed", {"follower_id": ann.pk, "followee_id": pat.pk, "approved": True}),
         ("follow_request_accepted", {"requester_id": ann.pk, "target_id": pat.pk}),
     ]
 
 
-def test_reject_sends_no_event(make_user, ann, events, django_capture_on_commit_callbacks):
+def test_a_rejected_or_withdrawn_request_is_closed(
+    make_user, ann, bob, events, django_capture_on_commit_callbacks
+):
     pat = make_user("pat", is_protected=True)
     services.follow(ann, pat)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    services.follow(bob, pat)
+    with django_capture_on_commit_callbacks(execute=True):
         services.reject_follow_request(pat, ann)
-        services.cancel_follow_request(ann, pat)
-    assert callbacks == []
-    assert events == []
+        services.cancel_follow_request(bob, pat)
+        services.cancel_follow_request(bob, pat)  # nothing left to close
+    assert events == [
+        ("follow_request_closed", {"requester_id": ann.pk, "target_id": pat.pk}),
+        ("follow_request_closed", {"requester_id": bob.pk, "target_id": pat.pk}),
+    ]
 
 
 def test_block_events_include_the_ended_follows(ann, bob, events, django_capture_on_commit_callbacks):
@@ -360,7 +366,7 @@ def test_rolled_back_inner_block_keeps_outer_events(ann, bob, events, django_cap
                 raise RuntimeError("roll back the mute only")
         except RuntimeError:
             pass
-    assert events == [("user_followed", {"follower_id": ann.pk, "followee_id": bob.pk})]
+    assert events == [("user_followed", {"follower_id": ann.pk, "followee_id": bob.pk, "approved": False})]
     assert not Mute.objects.exists()
 
 

@@ -51,7 +51,7 @@ class Worker:
         self.log.parent.mkdir(exist_ok=True)
         command = [
             sys.executable, "-m", "celery", "-A", "twitter", "worker",
-            "--queues", "fanout,default", "--concurrency", "1", "--pool", "prefork",
+            "--queues", "fanout,default,notifications", "--concurrency", "1", "--pool", "prefork",
             "--without-mingle", "--without-gossip", "--loglevel", "INFO",
             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
         ]  # fmt: skip
@@ -84,8 +84,18 @@ class Worker:
                 self.kill()
 
 
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> Path:
+    """collectstatic, once: servers and workers render static URLs from its manifest."""
+    root = tmp_path_factory.mktemp("static")
+    manage = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    env = {**os.environ, "STATIC_ROOT": str(root), "SECRET_KEY": settings.SECRET_KEY}
+    subprocess.run(manage, cwd=ROOT, env=env, check=True)
+    return root
+
+
 @pytest.fixture
-def celery_worker_factory(transactional_db):
+def celery_worker_factory(transactional_db, static_root):
     """Start real Celery workers on the test database: factory(**extra_env)."""
     workers = []
 
@@ -95,6 +105,7 @@ def celery_worker_factory(transactional_db):
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "SECRET_KEY": settings.SECRET_KEY,
+            "STATIC_ROOT": str(static_root),
             **{name: str(value) for name, value in extra_env.items()},
         }
         worker = Worker(env).start()
@@ -116,27 +127,34 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving the project on the test database, as production does (DEBUG off)."""
+    """gunicorn serving the project on the test database, as production does
+    (DEBUG off); with `asgi`, uvicorn serving the streaming server as the
+    Procfile's `stream` process does."""
 
-    def __init__(self, env: dict, tmp_path: Path):
+    def __init__(self, env: dict, tmp_path: Path, static_root: Path, *, asgi: bool = False):
         self.port = free_port()
+        self.asgi = asgi
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / "server.log"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.log = tmp_path / f"server-{self.port}.log"
         self.env = {
             **env,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
-            "STATIC_ROOT": str(tmp_path / "static"),
+            "STATIC_ROOT": str(static_root),
         }
         self.process = None
 
     def start(self) -> "Server":
-        manage = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
-        subprocess.run(manage, cwd=ROOT, env=self.env, check=True)
         command = [
             sys.executable, "-m", "gunicorn", "twitter.wsgi", "--bind", f"127.0.0.1:{self.port}",
             "--workers", "2", "--access-logfile", "-",
         ]  # fmt: skip
+        if self.asgi:
+            command = [
+                sys.executable, "-m", "uvicorn", "twitter.asgi:application", "--host", "127.0.0.1",
+                "--port", str(self.port), "--ws-max-size", "65536", "--log-level", "info",
+            ]  # fmt: skip
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -150,7 +168,7 @@ class Server:
                 return self
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}") from None
+                    raise RuntimeError(f"The server did not start:\n{self.log.read_text()}") from None
                 time.sleep(0.2)
 
     def stop(self) -> None:
@@ -160,11 +178,12 @@ class Server:
 
 
 @pytest.fixture
-def site_factory(transactional_db, tmp_path):
-    """Start gunicorn on the test database: site_factory(**extra_env) -> Server."""
+def site_factory(transactional_db, tmp_path, static_root):
+    """Start gunicorn (or with asgi=True uvicorn) on the test database:
+    site_factory(**extra_env) -> Server."""
     servers = []
 
-    def start(**extra_env) -> Server:
+    def start(*, asgi: bool = False, **extra_env) -> Server:
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -172,7 +191,7 @@ def site_factory(transactional_db, tmp_path):
             "SECRET_KEY": settings.SECRET_KEY,
             **{name: str(value) for name, value in extra_env.items()},
         }
-        server = Server(env, tmp_path).start()
+        server = Server(env, tmp_path, static_root, asgi=asgi).start()
         servers.append(server)
         return server
 

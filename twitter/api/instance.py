@@ -10,6 +10,7 @@ import tomllib
 from functools import cache
 
 from django.conf import settings
+from django.http.request import split_domain_port
 from django.templatetags.static import static
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -53,7 +54,11 @@ def streaming_url(request) -> str:
     configured = settings.STREAMING_URL
     if configured:
         return configured.rstrip("/")
-    return f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
+    scheme = "wss" if request.is_secure() else "ws"
+    if settings.STREAMING_PORT:
+        # Development: the streaming server beside this one, on its own port.
+        return f"{scheme}://{split_domain_port(request.get_host())[0]}:{settings.STREAMING_PORT}"
+    return f"{scheme}://{request.get_host()}"
 
 
 def _description() -> str:

@@ -24,38 +24,6 @@ urlpatterns = [
     path(".well-known/host-meta", discovery.HostMetaView.as_view(), name="host_meta"),
     path("api/v2/search", search.SearchView.as_view(), name="api_search"),
     # Features other issues deliver (see not_yet's docstring).
-    path("api/v1/notifications", not_yet.NotificationsView.as_view(), name="api_notifications"),
-    path(
-        "api/v1/notifications/clear", not_yet.ClearNotificationsView.as_view(), name="api_notifications_clear"
-    ),
-    path(
-        "api/v1/notifications/unread_count",
-        not_yet.UnreadCountView.as_view(),
-        name="api_notifications_unread_count_v1",
-    ),
-    path(
-        "api/v1/notifications/requests",
-        not_yet.NotificationRequestsView.as_view(),
-        name="api_notification_requests",
-    ),
-    path(
-        "api/v1/notifications/<str:notification_id>",
-        not_yet.NotificationView.as_view(),
-        name="api_notification",
-    ),
-    path(
-        "api/v1/notifications/<str:notification_id>/dismiss",
-        not_yet.DismissNotificationView.as_view(),
-        name="api_notification_dismiss",
-    ),
-    path("api/v2/notifications", not_yet.GroupedNotificationsView.as_view(), name="api_notifications_v2"),
-    path(
-        "api/v2/notifications/unread_count",
-        not_yet.UnreadCountView.as_view(),
-        name="api_notifications_unread_count",
-    ),
-    path("api/v1/streaming/health", not_yet.StreamingHealthView.as_view(), name="api_streaming_health"),
-    path("api/v1/push/subscription", not_yet.PushSubscriptionView.as_view(), name="api_push_subscription"),
     path("api/v1/media", not_yet.MediaView.as_view(), name="api_media_v1"),
     path("api/v2/media", not_yet.MediaView.as_view(), name="api_media"),
     path("api/v1/conversations", not_yet.ConversationsView.as_view(), name="api_conversations"),

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import push, views
+
+urlpatterns = [
+    path("api/v1/notifications", views.NotificationsView.as_view(), name="api_notifications"),
+    path(
+        "api/v1/notifications/clear", views.ClearNotificationsView.as_view(), name="api_notifications_clear"
+    ),
+    path(
+        "api/v1/notifications/unread_count",
+        views.UnreadCountView.as_view(),
+        name="api_notifications_unread_count",
+    ),
+    path(
+        "api/v1/notifications/requests",
+        views.NotificationRequestsView.as_view(),
+        name="api_notification_requests",
+    ),
+    path(
+        "api/v1/notifications/<str:notification_id>",
+        views.NotificationView.as_view(),
+        name="api_notification",
+    ),
+    path(
+        "api/v1/notifications/<str:notification_id>/dismiss",
+        views.DismissNotificationView.as_view(),
+        name="api_notification_dismiss",
+    ),
+    path("api/v2/notifications", views.GroupedNotificationsView.as_view(), name="api_notifications_v2"),
+    path(
+        "api/v2/notifications/unread_count",
+        views.UnreadCountView.as_view(),
+        name="api_notifications_unread_count_v2",
+    ),
+    path("api/v1/streaming/health", views.StreamingHealthView.as_view(), name="api_streaming_health"),
+    path("api/v1/push/subscription", push.PushSubscriptionView.as_view(), name="api_push_subscription"),
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/mentions/", views.notifications, {"tab": "mentions"}, name="notifications_mentions"),
+    path("notifications/badge/", views.badge, name="notifications_badge"),
+    path("notifications/read/", views.mark_all_read, name="notifications_read"),
+    path("settings/notifications/", views.preferences, name="settings_notifications"),
+]
