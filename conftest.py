@@ -14,6 +14,9 @@ from django.dispatch import Signal
 
 from twitter.celery import app as celery_app
 
+# Real servers and workers for the integration and browser tests.
+pytest_plugins = ["tests.servers"]
+
 _counter = itertools.count()
 
 

@@ -149,9 +149,13 @@ class Stream:
         self.tasks: list[asyncio.Task] = []
         self.closing = False
 
-    async def _start(self) -> None:
+    async def _prepare(self) -> None:
+        """Before the first subscription: whom to hide, and present from now on."""
         await self._load_audience()
         await streams.refresh_presence([self.user.pk])
+
+    def _run(self) -> None:
+        """Once the client may be written to: the writer and the heartbeat."""
         self.tasks = [
             asyncio.ensure_future(self._write_loop()),
             asyncio.ensure_future(self._heartbeat_loop()),
@@ -296,10 +300,19 @@ class StreamingSocket(Stream, AsyncWebsocketConsumer):
             await self._refuse(error)
             return
         self._setup(login, resume if resume and streams.is_event_id(resume) else None)
-        await self.accept(subprotocol=login.subprotocol)
-        await self._start()
+        await self._prepare()
+        # A stream named in the URL is joined before the handshake completes:
+        # a client that has connected misses nothing from then on.
+        refused = None
         if "stream" in query:
-            await self._handle({"type": "subscribe", **query})
+            try:
+                await self.subscribe(query["stream"], query)
+            except StreamError as error:
+                refused = error
+        await self.accept(subprotocol=login.subprotocol)
+        self._run()
+        if refused:
+            await self._error(refused)
 
     async def _refuse(self, error: StreamError) -> None:
         """Mastodon answers the upgrade with an HTTP error where the server can."""
@@ -422,6 +435,7 @@ class EventStream(_HttpStream):
             login = await authenticate(self.scope, websocket=False)
             self.pages = login.scopes is None
             self._setup(login, resume if resume and streams.is_event_id(resume) else None)
+            await self._prepare()
             await self.subscribe(name, query)
         except StreamError as error:
             await self._fail(error)
@@ -435,7 +449,7 @@ class EventStream(_HttpStream):
         await self.send_headers(status=200, headers=headers)
         await self.send_body(b":)\n\n", more_body=True)
         self.keep_open = True
-        await self._start()
+        self._run()
 
     async def _write(self, stream, event, payload, event_id) -> None:
         lines = [f"event: {event}"]
@@ -460,10 +474,12 @@ class EventStream(_HttpStream):
 
 
 class LongPoll(_HttpStream):
-    """GET /stream/poll?since=<event id>[&stream=user]: the events after `since`,
-    or the first ones to come within STREAMING_LONG_POLL_SECONDS, as JSON:
+    """GET /stream/poll?since=<event id>[&stream=user][&wait=<seconds>]: the
+    events after `since`, or the first ones to come within `wait` seconds
+    (at most, and by default, STREAMING_LONG_POLL_SECONDS), as JSON:
     {"events": [{"id", "stream", "event", "payload"}...], "cursor": "<id>"}.
-    Without `since`, it answers at once with the cursor to start from."""
+    Without `since`, it answers at once with the cursor to start from;
+    `wait=0` answers at once with what is already there."""
 
     async def handle(self, body):
         query = _query(self.scope)
@@ -478,6 +494,10 @@ class LongPoll(_HttpStream):
             since = query.get("since")
             if since is not None and not streams.is_event_id(since):
                 raise StreamError("since must be an event id")
+            longest = settings.STREAMING_LONG_POLL_SECONDS
+            wait = query.get("wait", str(longest))
+            if not (wait.isascii() and wait.isdigit()) or int(wait) > longest:
+                raise StreamError(f"wait must be a number of seconds from 0 to {longest}")
         except StreamError as error:
             await self._fail(error)
             return
@@ -488,10 +508,13 @@ class LongPoll(_HttpStream):
             cursor = await sync_to_async(streams.cursor)(user_id)
         else:
             wanted = set(names)
-            deadline = time.monotonic() + settings.STREAMING_LONG_POLL_SECONDS
+            deadline = time.monotonic() + int(wait)
             # Events of streams not asked for move the cursor on and the wait continues.
-            while not events and (left := deadline - time.monotonic()) > 0:
-                found = await streams.wait(user_id, cursor, left)
+            while not events:
+                left = deadline - time.monotonic()
+                found = await (
+                    streams.wait(user_id, cursor, left) if left > 0 else streams.replay(user_id, cursor)
+                )
                 if not found:
                     break
                 cursor = found[-1]["id"]

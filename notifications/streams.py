@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -170,7 +171,17 @@ def publish(events: list[Event]) -> None:
     if not events:
         return
     ids = _append(events)
-    async_to_sync(_send_all)([(e.group, e.message(i)) for e, i in zip(events, ids, strict=True)])
+    messages = [(e.group, e.message(i)) for e, i in zip(events, ids, strict=True)]
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(_send_all)(messages)
+        return
+    # A caller in a thread that runs an event loop (an async view, a test
+    # driving a browser): async_to_sync will not block that loop's thread,
+    # so another thread waits instead.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(_send_all), messages).result()
 
 
 # --- the streaming server's side ----------------------------------------------------

@@ -141,10 +141,12 @@
     let opened = false;
     (async () => {
       while (!stopped) {
-        const query = cursor ? `?since=${encodeURIComponent(cursor)}` : "";
+        const query = new URLSearchParams();
+        if (cursor) query.set("since", cursor);
+        if (!opened) query.set("wait", "0"); // the first answer says we got through
         let body;
         try {
-          const response = await fetch(`${base("http")}/stream/poll${query}`, { credentials: "include" });
+          const response = await fetch(`${base("http")}/stream/poll?${query}`, { credentials: "include" });
           if (!response.ok) throw new Error(`poll: ${response.status}`);
           body = await response.json();
         } catch (_) {

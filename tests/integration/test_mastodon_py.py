@@ -74,14 +74,6 @@ def walk(client, first_page) -> list:
     return items
 
 
-@pytest.fixture
-def server_hashers(settings):
-    """Passwords the server process can check: it runs with the real hashers."""
-    from django.conf import global_settings
-
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-
-
 def test_the_whole_app_flow(live_site, server_hashers, make_user):
     make_user("ann", display_name="Ann")
     make_user("bob", display_name="Bob")

@@ -3,15 +3,23 @@ a WebSocket client (the `websockets` library), Server-Sent Events and long
 polling over HTTP. Actions go through the services, as a request would;
 their events travel worker -> Redis -> uvicorn -> client."""
 
+import base64
 import json
+import os
+import socket
 import time
+from datetime import timedelta
 
 import pytest
 import requests
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from accounts import services as account_services
+from notifications import streams
+from notifications.streams import Event
 from tweets import services as tweet_services
 
 pytestmark = pytest.mark.integration
@@ -39,8 +47,14 @@ def open_socket(streaming, token, query="stream=user"):
 
 
 def wait_until_subscribed(socket):
-    """A subscription is live once the server has joined its group; a ping round trip orders it."""
-    socket.ping().wait(5)
+    """The server handles a socket's messages in order: once it has answered
+    a bad one, the subscriptions sent before are live. (A stream named in
+    the URL is live when the connection opens.) Events before the answer
+    are dropped: they come from what the test did before."""
+    socket.send("{}")
+    while "error" not in (frame := json.loads(socket.recv(timeout=5))):
+        assert "event" in frame
+    assert "Unknown message type" in frame["error"]
 
 
 def test_websocket_delivers_a_like_notification_and_a_followed_authors_tweet(
@@ -128,6 +142,32 @@ def test_a_socket_without_a_valid_token_is_refused(streaming, bob, token_for):
     sse = requests.get(f"{streaming.url}/api/v1/streaming/user", timeout=5)
     assert sse.status_code == 401
     assert sse.json() == {"error": "Missing access token"}
+    assert requests.get(f"{streaming.url}/stream/poll", timeout=5).status_code == 401
+    expired = token_for(bob, "read")
+    AccessToken.objects.filter(token=expired).update(expires=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(InvalidStatus) as late:
+        connect(f"{streaming.ws_url}/api/v1/streaming?access_token={expired}", open_timeout=5)
+    assert json.loads(late.value.response.body)["error"] == "The access token expired"
+    no_read = token_for(bob, "write")
+    with pytest.raises(InvalidStatus) as scopes:
+        connect(f"{streaming.ws_url}/api/v1/streaming?access_token={no_read}", open_timeout=5)
+    assert scopes.value.response.status_code == 401
+
+
+def test_bad_requests_over_http_get_a_clear_error(streaming, bob, token_for):
+    headers = {"Authorization": f"Bearer {token_for(bob, 'read')}"}
+    for path, status, error in [
+        ("/api/v1/streaming/nonsense", 404, "Unknown stream type"),
+        ("/api/v1/streaming/hashtag", 400, "No tag for stream provided"),
+        ("/api/v1/streaming/tweet?id=1", 400, "Unknown stream type"),  # the pages' own
+        ("/stream/poll?since=yesterday", 400, "since must be an event id"),
+        ("/stream/poll?since=0-0&wait=forever", 400, "wait must be a number of seconds from 0 to 30"),
+        ("/stream/poll?stream=public", 400, "Long polling serves user, user:notification and direct"),
+    ]:
+        answer = requests.get(f"{streaming.url}{path}", headers=headers, timeout=5)
+        assert (answer.status_code, answer.json()) == (status, {"error": error}), path
+    quick = requests.get(f"{streaming.url}/stream/poll?since=0-0&wait=0", headers=headers, timeout=5)
+    assert quick.json() == {"events": [], "cursor": "0-0"}
 
 
 def test_bad_messages_get_an_error_and_the_socket_lives_on(streaming, ann, bob, token_for, post):
@@ -236,3 +276,50 @@ def test_a_cookie_socket_from_another_site_is_refused(streaming, bob, client):
 def test_health(streaming):
     answer = requests.get(f"{streaming.url}/api/v1/streaming/health", timeout=5)
     assert (answer.status_code, answer.text) == (200, "OK")
+
+
+def test_a_client_that_does_not_read_is_disconnected(celery_worker_factory, site_factory, bob, token_for):
+    """The server keeps a few events for a slow client, then lets it go
+    (close code 4008) instead of buffering without bound. The client here
+    opens a socket by hand and reads nothing until the events, published
+    straight to the bus and big enough to fill the TCP buffers quickly,
+    are all sent."""
+    streaming = site_factory(asgi=True, STREAMING_QUEUE_SIZE=5)
+    token = token_for(bob, "read")
+    client = socket.socket()
+    # A small window: the kernel holds little for this client (set before
+    # connecting, so the window scale stays small too).
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.settimeout(10)
+    client.connect(("127.0.0.1", streaming.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    client.sendall(
+        (
+            f"GET /api/v1/streaming?stream=user&access_token={token} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{streaming.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    handshake = b""
+    while b"\r\n\r\n" not in handshake:
+        handshake += client.recv(1)
+    assert handshake.startswith(b"HTTP/1.1 101")
+
+    big = "x" * 50_000
+    for _ in range(20):
+        streams.publish([Event(streams.user_group(bob.pk), "update", big, [["user"]]) for _ in range(20)])
+    # Now read what was buffered, up to the server's close frame: 0x88, a
+    # length, then the code.
+    # Give the server the time to try to send it all (it takes well under
+    # a second), then read quickly.
+    time.sleep(2)
+    received = bytearray()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    code = (4008).to_bytes(2, "big")
+    while (close := received.rfind(b"\x88")) == -1 or len(received) < close + 4:
+        chunk = client.recv(1 << 20)
+        assert chunk, "closed without a close frame"
+        received += chunk
+    assert received[close + 2 : close + 4] == code
+    assert len(received) < 20 * 20 * 50_000  # the rest was never queued
+    assert len(received) < 20 * 20 * 50_000  # far from all of it was queued
