@@ -1,10 +1,16 @@
 """The notifications page, its badge and the preferences page."""
 
+import base64
+import os
 import re
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from accounts import services as accounts
 from notifications import selectors
-from notifications.models import Preference
+from notifications.models import Preference, PushSubscription
 from tweets import services as tweets
 
 
@@ -79,3 +85,86 @@ def test_preferences_page(client, bob):
     assert bad.status_code == 200
     assert "Select a valid choice" in bad.content.decode()
     assert Preference.objects.get(user=bob, kind="like").who == "off"  # unchanged
+
+
+def test_the_service_worker_is_served_from_the_root(client, db):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert 'addEventListener("push"' in response.content.decode()
+
+
+def browser_subscription(endpoint="https://push.example.com/send/abc"):
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    encode = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")  # noqa: E731
+    return {"endpoint": endpoint, "keys": {"p256dh": encode(point), "auth": encode(os.urandom(16))}}
+
+
+@pytest.fixture
+def push_on(settings):
+    key = ec.generate_private_key(ec.SECP256R1())
+    settings.VAPID_PRIVATE_KEY = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def test_a_browser_subscribes_and_unsubscribes(client, push_on, ann, bob):
+    client.force_login(bob)
+    page = client.get("/settings/notifications/").content.decode()
+    assert 'id="browser-push"' in page
+    assert 'data-server-key="B' in page  # an uncompressed P-256 point starts 0x04: "B..." in base64
+    subscription = browser_subscription()
+    post = client.post("/settings/notifications/push/", subscription, content_type="application/json")
+    assert post.status_code == 204
+    [row] = PushSubscription.objects.all()
+    assert (row.user, row.access_token, row.standard) == (bob, None, True)
+    # Again (the page reloads): still one.
+    client.post("/settings/notifications/push/", subscription, content_type="application/json")
+    assert PushSubscription.objects.count() == 1
+    # Someone else cannot remove it.
+    client.force_login(ann)
+    client.delete(
+        "/settings/notifications/push/",
+        {"endpoint": subscription["endpoint"]},
+        content_type="application/json",
+    )
+    assert PushSubscription.objects.count() == 1
+    client.force_login(bob)
+    gone = client.delete(
+        "/settings/notifications/push/",
+        {"endpoint": subscription["endpoint"]},
+        content_type="application/json",
+    )
+    assert gone.status_code == 204
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_bad_browser_subscription_is_refused_clearly(client, push_on, bob):
+    client.force_login(bob)
+    url = "/settings/notifications/push/"
+    assert client.post(url, "{", content_type="application/json").status_code == 400
+    assert client.post(url, {"keys": {}}, content_type="application/json").status_code == 422
+    bad = client.post(
+        url, {"endpoint": "https://push.example.com/x", "keys": {"p256dh": "abc", "auth": "abc"}},
+        content_type="application/json",
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert "p256dh" in bad.json()["error"]
+    private = client.post(url, browser_subscription("http://127.0.0.1:9/x"), content_type="application/json")
+    assert "endpoint is not a valid URL" in private.json()["error"]
+    assert not PushSubscription.objects.exists()
+
+
+def test_browser_push_needs_a_login_and_a_server_key(client, settings, bob):
+    url = "/settings/notifications/push/"
+    assert client.post(url, browser_subscription(), content_type="application/json").status_code == 302
+    settings.VAPID_PRIVATE_KEY = ""
+    client.force_login(bob)
+    off = client.post(url, browser_subscription(), content_type="application/json")
+    assert off.status_code == 422
+    assert "not available" in off.json()["error"]
+    assert "does not send push notifications" in client.get("/settings/notifications/").content.decode()

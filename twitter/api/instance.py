@@ -22,6 +22,7 @@ from accounts.api.serializers import account_json
 from accounts.models import User
 from api.representation import absolute, iso
 from api.views import MastodonView
+from notifications import push
 from tweets import text as tweet_text
 
 from .. import selectors
@@ -167,6 +168,8 @@ def instance_v2_json(request) -> dict:
             "media_attachments": {**_media_configuration(), "description_limit": 0},
             "polls": POLLS,
             "translation": {"enabled": False},
+            # Mastodon 4.3+: the key apps subscribe to Web Push with ("" when push is off).
+            "vapid": {"public_key": push.server_key() if push.enabled() else ""},
         },
         "registrations": {
             "enabled": settings.REGISTRATION_OPEN,

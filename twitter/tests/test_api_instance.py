@@ -2,6 +2,8 @@
 NodeInfo, host-meta, custom emojis; and /api/v2/search."""
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.cache import cache
 
 from accounts import services as account_services
@@ -75,6 +77,24 @@ def test_streaming_url_setting_wins_over_the_request_host(api, db, settings):
     settings.STREAMING_URL = "wss://streaming.chirp.example/"
     assert api.get(V1).json()["urls"]["streaming_api"] == "wss://streaming.chirp.example"
     assert api.get(V2).json()["configuration"]["urls"]["streaming"] == "wss://streaming.chirp.example"
+
+
+def test_streaming_port_names_this_host_on_that_port(api, db, settings):
+    settings.STREAMING_URL = ""
+    settings.STREAMING_PORT = "8001"
+    body = api.get(V2, HTTP_HOST="chirp.example:8000").json()
+    assert body["configuration"]["urls"]["streaming"] == "ws://chirp.example:8001"
+
+
+def test_the_vapid_key_apps_subscribe_with(api, db, settings):
+    settings.VAPID_PRIVATE_KEY = ""
+    assert api.get(V2).json()["configuration"]["vapid"] == {"public_key": ""}
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    settings.VAPID_PRIVATE_KEY = pem.decode()
+    key = api.get(V2).json()["configuration"]["vapid"]["public_key"]
+    assert key.startswith("B")  # base64url of an uncompressed P-256 point (0x04...)
 
 
 def test_secure_requests_get_a_wss_streaming_url(api, db):
