@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import push, views
 
@@ -17,13 +17,14 @@ urlpatterns = [
         views.NotificationRequestsView.as_view(),
         name="api_notification_requests",
     ),
-    path(
-        "api/v1/notifications/<str:notification_id>",
+    # Ids are numbers here: other words (Mastodon's requests/...) are not ids.
+    re_path(
+        r"^api/v1/notifications/(?P<notification_id>[0-9]+)$",
         views.NotificationView.as_view(),
         name="api_notification",
     ),
-    path(
-        "api/v1/notifications/<str:notification_id>/dismiss",
+    re_path(
+        r"^api/v1/notifications/(?P<notification_id>[0-9]+)/dismiss$",
         views.DismissNotificationView.as_view(),
         name="api_notification_dismiss",
     ),

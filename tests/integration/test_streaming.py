@@ -4,6 +4,7 @@ polling over HTTP. Actions go through the services, as a request would;
 their events travel worker -> Redis -> uvicorn -> client."""
 
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -323,3 +324,16 @@ def test_a_client_that_does_not_read_is_disconnected(celery_worker_factory, site
     assert received[close + 2 : close + 4] == code
     assert len(received) < 20 * 20 * 50_000  # the rest was never queued
     assert len(received) < 20 * 20 * 50_000  # far from all of it was queued
+
+
+def test_a_socket_closes_when_its_token_expires(celery_worker_factory, site_factory, bob, token_for):
+    streaming = site_factory(asgi=True, STREAMING_HEARTBEAT_SECONDS=1)
+    token = token_for(bob, "read")
+    AccessToken.objects.filter(token=token).update(expires=timezone.now() + timedelta(seconds=2))
+    with open_socket(streaming, token) as socket:
+        deadline = time.monotonic() + 10
+        while socket.close_code is None and time.monotonic() < deadline:
+            with contextlib.suppress(TimeoutError, ConnectionClosed):
+                socket.recv(timeout=1)
+    assert socket.close_code == 4001
+    assert socket.close_reason == "The access token expired"
