@@ -18,12 +18,15 @@ it: a client that does not read cannot grow the server's memory.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+import redis
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -38,6 +41,8 @@ from api.scopes import grants, parse
 from tweets.selectors import get_tweet
 
 from . import streams
+
+logger = logging.getLogger(__name__)
 
 # WebSocket close codes (4000-4999 are the application's own).
 CLOSE_UNAUTHORIZED = 4001
@@ -126,6 +131,48 @@ async def authenticate(scope, *, websocket: bool) -> Login:
     raise StreamError("Missing access token", 401)
 
 
+HEARTBEAT = object()  # in a connection's queue: time for a heartbeat
+
+
+class OpenConnections:
+    """This process's open connections and one ticker for all of them: it
+    keeps their users present with one ZADD, and ticks each connection
+    (token expiry, SSE heartbeats), instead of a task per connection."""
+
+    def __init__(self):
+        self.connections: set = set()
+        self.ticker: asyncio.Task | None = None
+
+    def add(self, connection) -> None:
+        self.connections.add(connection)
+        if self.ticker is None or self.ticker.done():
+            self.ticker = asyncio.ensure_future(self._tick_while_open())
+
+    def discard(self, connection) -> None:
+        self.connections.discard(connection)
+
+    async def _tick_while_open(self) -> None:
+        while self.connections:
+            await asyncio.sleep(settings.STREAMING_HEARTBEAT_SECONDS)
+            try:
+                await streams.refresh_presence({c.user.pk for c in self.connections})
+            except redis.RedisError:
+                logger.warning("Could not refresh presence", exc_info=True)
+            now = time.time()
+            for connection in list(self.connections):
+                connection.tick(now)
+
+
+_by_loop: dict = {}
+
+
+def _open_connections() -> OpenConnections:
+    loop = asyncio.get_running_loop()
+    if loop not in _by_loop:
+        _by_loop[loop] = OpenConnections()
+    return _by_loop[loop]
+
+
 def _event_key(event_id: str) -> tuple[int, int]:
     left, _, right = event_id.partition("-")
     return int(left), int(right)
@@ -146,7 +193,7 @@ class Stream:
         self.resume_from = resume_from
         self.last_id: str | None = resume_from
         self.outbox: asyncio.Queue = asyncio.Queue(maxsize=settings.STREAMING_QUEUE_SIZE)
-        self.tasks: list[asyncio.Task] = []
+        self.writer: asyncio.Task | None = None
         self.closing = False
 
     async def _prepare(self) -> None:
@@ -155,16 +202,15 @@ class Stream:
         await streams.refresh_presence([self.user.pk])
 
     def _run(self) -> None:
-        """Once the client may be written to: the writer and the heartbeat."""
-        self.tasks = [
-            asyncio.ensure_future(self._write_loop()),
-            asyncio.ensure_future(self._heartbeat_loop()),
-        ]
+        """Once the client may be written to: its writer, and the process's ticker."""
+        self.writer = asyncio.ensure_future(self._write_loop())
+        _open_connections().add(self)
 
     async def _stop(self) -> None:
         self.closing = True
-        for task in self.tasks:
-            task.cancel()
+        _open_connections().discard(self)
+        if self.writer is not None:
+            self.writer.cancel()
         for group in self.groups:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups.clear()
@@ -253,25 +299,34 @@ class Stream:
         try:
             self.outbox.put_nowait((stream, event, payload, event_id))
         except asyncio.QueueFull:
-            self.closing = True
-            # Not in self.tasks: stopping the connection must not cancel its own closing.
-            self.closer = asyncio.ensure_future(self._overflowed())
+            self._close_with(self._overflowed())
+
+    def _close_with(self, closing) -> None:
+        self.closing = True
+        # Not the writer: stopping the connection must not cancel its own closing.
+        self.closer = asyncio.ensure_future(closing)
 
     async def _write_loop(self) -> None:
         while True:
             item = await self.outbox.get()
-            await self._write(*item)
+            if item is HEARTBEAT:
+                await self._heartbeat()
+            else:
+                await self._write(*item)
 
-    async def _heartbeat_loop(self) -> None:
-        interval = settings.STREAMING_HEARTBEAT_SECONDS
-        while True:
-            await asyncio.sleep(interval)
-            expires_at = self.login.expires_at
-            if expires_at is not None and time.time() >= expires_at:
-                await self._expired()
-                return
-            await streams.refresh_presence([self.user.pk])
-            await self._heartbeat()
+    def tick(self, now: float) -> None:
+        """From the process's ticker: the token's expiry, and a heartbeat
+        queued behind what the client has not read yet."""
+        if self.closing:
+            return
+        expires_at = self.login.expires_at
+        if expires_at is not None and now >= expires_at:
+            self._close_with(self._expired())
+        elif self.needs_heartbeat:
+            with contextlib.suppress(asyncio.QueueFull):  # a full queue is data enough
+                self.outbox.put_nowait(HEARTBEAT)
+
+    needs_heartbeat = False
 
     async def _heartbeat(self) -> None:
         """Transports that need one (SSE) send it here."""
@@ -330,7 +385,7 @@ class StreamingSocket(Stream, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHORIZED)
 
     async def disconnect(self, code):
-        if hasattr(self, "tasks"):
+        if hasattr(self, "outbox"):
             await self._stop()
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -417,7 +472,7 @@ class _HttpStream(Stream, AsyncHttpConsumer):
         await self.send_response(error.status, body, headers=headers)
 
     async def http_disconnect(self, message):
-        if hasattr(self, "tasks"):
+        if hasattr(self, "outbox"):
             await self._stop()
         raise StopConsumer()
 
@@ -457,6 +512,8 @@ class EventStream(_HttpStream):
             lines.append(f"id: {event_id}")
         lines += [f"data: {line}" for line in payload.split("\n")]
         await self.send_body(("\n".join(lines) + "\n\n").encode(), more_body=True)
+
+    needs_heartbeat = True
 
     async def _heartbeat(self) -> None:
         await self.send_body(b":thump\n\n", more_body=True)

@@ -195,7 +195,12 @@ def async_client() -> redis.asyncio.Redis:
     loop = asyncio.get_running_loop()
     found = _async_clients.get(loop)
     if found is None:
-        found = _async_clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+        # Thousands of connections share a few Redis connections: a burst
+        # waits for one instead of failing.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            settings.REDIS_URL, max_connections=20, timeout=10
+        )
+        found = _async_clients[loop] = redis.asyncio.Redis(connection_pool=pool)
     return found
 
 
@@ -212,9 +217,10 @@ def _from_log(entry_id: bytes, fields: dict) -> dict:
 
 
 async def refresh_presence(user_ids) -> None:
-    if user_ids:
-        until = time.time() + settings.STREAMING_PRESENCE_SECONDS
-        await async_client().zadd(PRESENCE_KEY, dict.fromkeys(user_ids, until))
+    user_ids = list(user_ids)
+    until = time.time() + settings.STREAMING_PRESENCE_SECONDS
+    for start in range(0, len(user_ids), 5000):
+        await async_client().zadd(PRESENCE_KEY, dict.fromkeys(user_ids[start : start + 5000], until))
 
 
 async def replay(user_id: int, after: str) -> list[dict]:

@@ -9,7 +9,7 @@ from celery import shared_task
 from tweets.models import Tweet
 
 from . import delivery, services
-from .models import Kind
+from .models import Kind, Notification
 
 
 def _author_of(tweet_id: int) -> int | None:
@@ -104,7 +104,5 @@ def blocked(blocker_id: int, blocked_id: int) -> None:
 @shared_task
 def deliver(notification_id: int) -> None:
     """Deliver a notification made in a request (a staff notice)."""
-    from .models import Notification
-
     notification = Notification.objects.filter(pk=notification_id).first()
     _deliver(notification)

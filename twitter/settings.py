@@ -6,6 +6,7 @@ defaults are safe; production must set SECRET_KEY and ALLOWED_HOSTS.
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -130,11 +131,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "chirp")
+
+
+def _redis_db() -> str:
+    parts = urlsplit(REDIS_URL)
+    return parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "chirp"),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -144,7 +153,12 @@ CHANNEL_LAYERS = {
         # Pub/sub: an event for a group nobody listens to costs one PUBLISH,
         # and nothing is stored for connections that went away.
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "chirp-channels"},
+        # Pub/sub channels are server-wide, whatever the database number:
+        # sites sharing a Redis server need their own prefix.
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": f"{CACHE_KEY_PREFIX}-{_redis_db()}-channels",
+        },
     }
 }
 
