@@ -160,7 +160,11 @@ class OpenConnections:
                 logger.warning("Could not refresh presence", exc_info=True)
             now = time.time()
             for connection in list(self.connections):
-                connection.tick(now)
+                try:
+                    connection.tick(now)
+                except Exception:
+                    # One broken connection must not stop the ticker for all.
+                    logger.exception("Could not tick a streaming connection")
 
 
 _by_loop: dict = {}

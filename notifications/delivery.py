@@ -61,10 +61,15 @@ def _readers(tweet: Tweet) -> list[int]:
     present = streams.present_users()
     if not present:
         return []
-    readers = list(recipients(tweet).filter(follower_id__in=present))
+    if tweet.author.followers_count <= len(present) * 10:
+        # Few followers: read them all and intersect here (an index range),
+        # rather than send PostgreSQL thousands of ids to look up one by one.
+        readers = set(recipients(tweet)) & set(present)
+    else:
+        readers = set(recipients(tweet).filter(follower_id__in=present))
     if tweet.author_id in present and in_own_timeline(tweet):
-        readers.append(tweet.author_id)
-    return readers
+        readers.add(tweet.author_id)
+    return sorted(readers)
 
 
 def _status_events(tweet: Tweet, event: str) -> list[Event]:

@@ -22,13 +22,11 @@ import asyncio
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
 import redis
 import redis.asyncio
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -158,30 +156,29 @@ def _append(events: list[Event]) -> list[str | None]:
     return ids
 
 
-async def _send_all(messages: list[tuple[str, dict]]) -> None:
-    layer = get_channel_layer()
-    # The pub/sub layer opens a connection for this call's event loop and
-    # closes it with the loop.
-    for group, message in messages:
-        await layer.group_send(group, message)
+def _group_channel(group: str) -> str:
+    # channels_redis' pub/sub layer subscribes a group's members to this
+    # Redis channel (RedisPubSubLoopLayer._get_group_channel_name); the
+    # streaming tests, whose consumers join groups through the layer, fail
+    # if that ever changes.
+    return f"{settings.CHANNEL_LAYERS['default']['CONFIG']['prefix']}__group__{group}"
 
 
 def publish(events: list[Event]) -> None:
-    """Send events to their groups (and the logs of present users), in order."""
+    """Send events to their groups (and the logs of present users), in order.
+
+    What the layer's group_send does, one PUBLISH per group, but pipelined:
+    a tweet for 1,000 connected readers took 100 ms awaiting group_send
+    one by one, and takes one round trip this way.
+    """
     if not events:
         return
     ids = _append(events)
-    messages = [(e.group, e.message(i)) for e, i in zip(events, ids, strict=True)]
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        async_to_sync(_send_all)(messages)
-        return
-    # A caller in a thread that runs an event loop (an async view, a test
-    # driving a browser): async_to_sync will not block that loop's thread,
-    # so another thread waits instead.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(async_to_sync(_send_all), messages).result()
+    layer = get_channel_layer()
+    pipe = client().pipeline(transaction=False)
+    for event, event_id in zip(events, ids, strict=True):
+        pipe.publish(_group_channel(event.group), layer.serialize(event.message(event_id)))
+    pipe.execute()
 
 
 # --- the streaming server's side ----------------------------------------------------
