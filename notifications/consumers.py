@@ -78,6 +78,7 @@ class Login:
     scopes: frozenset[str] | None  # None: a session, which may read everything
     expires_at: float | None
     subprotocol: str | None = None
+    token_checksum: str | None = None  # whose revocation ends this connection
 
 
 def _headers(scope) -> dict[str, str]:
@@ -106,7 +107,7 @@ def _token_login(raw: str) -> Login:
     scopes = frozenset(parse(token.scope))
     if not any(grants(scopes, needed) for needed in STREAM_SCOPES.values()):
         raise StreamError("Access token does not have the required scopes", 401)
-    return Login(token.user, scopes, token.expires.timestamp())
+    return Login(token.user, scopes, token.expires.timestamp(), token_checksum=checksum)
 
 
 async def authenticate(scope, *, websocket: bool) -> Login:
@@ -120,7 +121,7 @@ async def authenticate(scope, *, websocket: bool) -> Login:
         raw = subprotocol = headers["sec-websocket-protocol"].split(",")[0].strip()
     if raw:
         login = await _token_login(raw)
-        return Login(login.user, login.scopes, login.expires_at, subprotocol)
+        return Login(login.user, login.scopes, login.expires_at, subprotocol, login.token_checksum)
     user = scope.get("user")
     if user is not None and user.is_authenticated and user.is_active:
         # Browsers send cookies to sockets opened by any site: only this
@@ -201,9 +202,12 @@ class Stream:
         self.closing = False
 
     async def _prepare(self) -> None:
-        """Before the first subscription: whom to hide, and present from now on."""
+        """Before the first subscription: whom to hide, present from now on,
+        and in the user's group whatever the streams, to hear of a block,
+        a mute or a revoked token."""
         await self._load_audience()
         await streams.refresh_presence([self.user.pk])
+        await self._join(streams.user_group(self.user.pk))
 
     def _run(self) -> None:
         """Once the client may be written to: its writer, and the process's ticker."""
@@ -281,6 +285,11 @@ class Stream:
         if message["event"] == "audience.changed":
             await self._load_audience()
             return
+        if message["event"] == "logged_out":
+            # A suspension ends every connection; a revoked token, its own.
+            if message["payload"] == "" or message["payload"] == self.login.token_checksum:
+                self._close_with(self._logged_out())
+            return
         if message.get("pages_only") and not self.pages:
             return
         if self.hidden and self.hidden.intersection(message["hide"]):
@@ -343,6 +352,9 @@ class Stream:
         raise NotImplementedError
 
     async def _expired(self) -> None:
+        raise NotImplementedError
+
+    async def _logged_out(self) -> None:
         raise NotImplementedError
 
 
@@ -430,6 +442,9 @@ class StreamingSocket(Stream, AsyncWebsocketConsumer):
 
     async def _expired(self) -> None:
         await self.close(code=CLOSE_UNAUTHORIZED, reason="The access token expired")
+
+    async def _logged_out(self) -> None:
+        await self.close(code=CLOSE_UNAUTHORIZED, reason="Logged out")
 
 
 def _from_this_site(headers: dict[str, str]) -> bool:
@@ -526,6 +541,9 @@ class EventStream(_HttpStream):
         await self._end()
 
     async def _expired(self) -> None:
+        await self._end()
+
+    async def _logged_out(self) -> None:
         await self._end()
 
     async def _end(self) -> None:

@@ -147,6 +147,11 @@ def counts_changed(tweet_id: int) -> None:
     streams.publish(_counts(tweet_id))
 
 
+def logged_out(user_id: int, token_checksum: str = "") -> None:
+    """Close the user's connections made with that token (all of them without one)."""
+    streams.publish([Event(streams.user_group(user_id), "logged_out", token_checksum, [])])
+
+
 def audience_changed(*user_ids: int) -> None:
     """A block or mute: their connections reload whom they hide."""
     streams.publish([Event(streams.user_group(user_id), "audience.changed", "", []) for user_id in user_ids])

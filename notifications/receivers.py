@@ -4,7 +4,12 @@ The signals are sent after commit (see the senders' services), so a task
 never sees data that could still roll back.
 """
 
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from oauth2_provider.models import get_access_token_model
 
 from accounts import signals as account_signals
 from tweets import signals as tweet_signals
@@ -78,3 +83,27 @@ def on_follow_request_accepted(requester_id, target_id, **kwargs):
 @receiver(account_signals.user_blocked, dispatch_uid="notifications.blocked")
 def on_blocked(blocker_id, blocked_id, **kwargs):
     tasks.blocked.delay(blocker_id, blocked_id)
+
+
+@receiver(account_signals.user_muted, dispatch_uid="notifications.muted")
+def on_muted(muter_id, **kwargs):
+    tasks.muted.delay(muter_id)
+
+
+@receiver(account_signals.user_unmuted, dispatch_uid="notifications.unmuted")
+def on_unmuted(muter_id, **kwargs):
+    tasks.muted.delay(muter_id)
+
+
+@receiver(account_signals.user_suspended, dispatch_uid="notifications.suspended")
+def on_suspended(user_id, **kwargs):
+    tasks.logged_out.delay(user_id)
+
+
+# A token is deleted when it is revoked (/oauth/revoke, Settings -> Apps):
+# the streaming connections opened with it end too.
+@receiver(post_delete, sender=get_access_token_model(), dispatch_uid="notifications.token_revoked")
+def on_token_deleted(instance, **kwargs):
+    if instance.user_id:
+        revoked = partial(tasks.logged_out.delay, instance.user_id, instance.token_checksum)
+        transaction.on_commit(revoked)

@@ -99,6 +99,18 @@ def follow_request_accepted(requester_id: int, target_id: int) -> None:
 @shared_task
 def blocked(blocker_id: int, blocked_id: int) -> None:
     services.forget_between(blocker_id, blocked_id)
+    delivery.audience_changed(blocker_id, blocked_id)
+
+
+@shared_task
+def muted(muter_id: int) -> None:
+    delivery.audience_changed(muter_id)
+
+
+@shared_task
+def logged_out(user_id: int, token_checksum: str = "") -> None:
+    """A revoked token (or, without one, a suspension) ends open connections."""
+    delivery.logged_out(user_id, token_checksum)
 
 
 @shared_task

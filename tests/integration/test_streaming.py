@@ -331,9 +331,34 @@ def test_a_socket_closes_when_its_token_expires(celery_worker_factory, site_fact
     token = token_for(bob, "read")
     AccessToken.objects.filter(token=token).update(expires=timezone.now() + timedelta(seconds=2))
     with open_socket(streaming, token) as socket:
-        deadline = time.monotonic() + 10
-        while socket.close_code is None and time.monotonic() < deadline:
-            with contextlib.suppress(TimeoutError, ConnectionClosed):
-                socket.recv(timeout=1)
-    assert socket.close_code == 4001
+        assert closed_with(socket)[0] == 4001
     assert socket.close_reason == "The access token expired"
+
+
+def test_revoking_a_token_or_suspending_the_account_closes_its_sockets(streaming, bob, moderator, token_for):
+    revoked, other = token_for(bob, "read"), token_for(bob, "read")
+    with open_socket(streaming, revoked) as first, open_socket(streaming, other) as second:
+        AccessToken.objects.get(token=revoked).delete()
+        assert closed_with(first) == (4001, "Logged out")
+        wait_until_subscribed(second)  # the other token's socket lives on
+        account_services.suspend(moderator, bob)
+        assert closed_with(second) == (4001, "Logged out")
+
+
+def test_a_block_takes_effect_on_open_sockets_at_once(streaming, ann, bob, token_for, post):
+    with open_socket(streaming, token_for(bob, "read"), query="stream=public") as socket:
+        post(ann, "before")
+        assert next_event(socket)["event"] == "update"
+        account_services.block(bob, ann)
+        time.sleep(DEADLINE)  # the block's event reaches the socket
+        post(ann, "after the block")
+        with pytest.raises(TimeoutError):
+            next_event(socket, timeout=1)
+
+
+def closed_with(socket) -> tuple[int | None, str | None]:
+    deadline = time.monotonic() + 10
+    while socket.close_code is None and time.monotonic() < deadline:
+        with contextlib.suppress(TimeoutError, ConnectionClosed):
+            socket.recv(timeout=1)
+    return socket.close_code, socket.close_reason
