@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from accounts.tests.conftest import error_of
 from notifications import push
 from notifications.models import PushSubscription
 
@@ -49,19 +50,7 @@ def json_body(**data) -> dict:
     return body
 
 
-def error_of(response, status: int) -> str:
-    assert response.status_code == status, response.content
-    return response.json()["error"]
-
-
-@pytest.fixture(autouse=True)
-def vapid(settings):
-    key = ec.generate_private_key(ec.SECP256R1())
-    settings.VAPID_PRIVATE_KEY = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    settings.VAPID_PUBLIC_KEY = ""
-    settings.WEB_PUSH_ALLOW_PRIVATE_ADDRESSES = False
+pytestmark = pytest.mark.usefixtures("vapid")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import base64
 import os
 import re
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -104,15 +103,7 @@ def browser_subscription(endpoint="https://push.example.com/send/abc"):
     return {"endpoint": endpoint, "keys": {"p256dh": encode(point), "auth": encode(os.urandom(16))}}
 
 
-@pytest.fixture
-def push_on(settings):
-    key = ec.generate_private_key(ec.SECP256R1())
-    settings.VAPID_PRIVATE_KEY = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-def test_a_browser_subscribes_and_unsubscribes(client, push_on, ann, bob):
+def test_a_browser_subscribes_and_unsubscribes(client, vapid, ann, bob):
     client.force_login(bob)
     page = client.get("/settings/notifications/").content.decode()
     assert 'id="browser-push"' in page
@@ -143,7 +134,7 @@ def test_a_browser_subscribes_and_unsubscribes(client, push_on, ann, bob):
     assert not PushSubscription.objects.exists()
 
 
-def test_a_bad_browser_subscription_is_refused_clearly(client, push_on, bob):
+def test_a_bad_browser_subscription_is_refused_clearly(client, vapid, bob):
     client.force_login(bob)
     url = "/settings/notifications/push/"
     assert client.post(url, "{", content_type="application/json").status_code == 400

@@ -139,18 +139,9 @@ def _header_param(header: str, name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def vapid(settings):
-    key = ec.generate_private_key(ec.SECP256R1())
-    settings.VAPID_PRIVATE_KEY = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    settings.VAPID_PUBLIC_KEY = ""
-    settings.VAPID_SUBJECT = "mailto:admin@example.com"
-    settings.WEB_PUSH_TIMEOUT_SECONDS = 5
-    settings.WEB_PUSH_TTL_SECONDS = 3600
+def push_on(vapid, settings):
     settings.WEB_PUSH_ALLOW_PRIVATE_ADDRESSES = True  # the push service is on 127.0.0.1
     settings.SITE_URL = "https://chirp.example"
-    return key
 
 
 @pytest.fixture
