@@ -78,7 +78,8 @@ class Login:
     scopes: frozenset[str] | None  # None: a session, which may read everything
     expires_at: float | None
     subprotocol: str | None = None
-    token_checksum: str | None = None  # whose revocation ends this connection
+    # The token's (or the session's) checksum: its revocation ends this connection.
+    token_checksum: str | None = None
 
 
 def _headers(scope) -> dict[str, str]:
@@ -128,7 +129,7 @@ async def authenticate(scope, *, websocket: bool) -> Login:
         # site's pages may use them (reading SSE is guarded by CORS).
         if websocket and not _from_this_site(headers):
             raise StreamError("Log in with an access token from another site", 401)
-        return Login(user, None, None)
+        return Login(user, None, None, token_checksum=streams.session_checksum(scope["session"].session_key))
     raise StreamError("Missing access token", 401)
 
 

@@ -6,6 +6,7 @@ never sees data that could still roll back.
 
 from functools import partial
 
+from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -15,6 +16,7 @@ from accounts import signals as account_signals
 from tweets import signals as tweet_signals
 
 from . import tasks
+from .streams import session_checksum
 
 
 @receiver(tweet_signals.tweet_posted, dispatch_uid="notifications.tweet_posted")
@@ -98,6 +100,14 @@ def on_unmuted(muter_id, **kwargs):
 @receiver(account_signals.user_suspended, dispatch_uid="notifications.suspended")
 def on_suspended(user_id, **kwargs):
     tasks.logged_out.delay(user_id)
+
+
+@receiver(user_logged_out, dispatch_uid="notifications.logged_out")
+def on_logged_out(request, user, **kwargs):
+    """Logging out of a browser ends that session's live connections."""
+    session_key = request.session.session_key if hasattr(request, "session") else None
+    if user is not None and session_key:
+        tasks.logged_out.delay(user.pk, session_checksum(session_key))
 
 
 # A token is deleted when it is revoked (/oauth/revoke, Settings -> Apps):

@@ -40,11 +40,24 @@ def last_read_id(user: User) -> int:
     return marker.last_read_id if marker else 0
 
 
-def unread_count(user: User, *, cap: int = UNREAD_COUNT_CAP) -> int:
-    """Notifications newer than the read marker, counted up to `cap` (every
-    page shows it: two queries, the viewer's audience and this count)."""
+def _group_of() -> Case:
+    """A notification's group: its group_key, or a group of its own."""
+    return Case(
+        When(group_key="", then=Concat(Value("ungrouped-"), Cast("id", CharField()))),
+        default=F("group_key"),
+        output_field=CharField(),
+    )
+
+
+def unread_count(user: User, *, cap: int = UNREAD_COUNT_CAP, grouped: bool = False) -> int:
+    """Notifications (or with `grouped`, groups of them) newer than the read
+    marker, counted up to `cap` (every page shows it: two queries, the
+    viewer's audience and this count)."""
     marker = Marker.objects.filter(user=user, timeline=Marker.Timeline.NOTIFICATIONS).values("last_read_id")
     unread = visible_notifications(user).filter(pk__gt=Coalesce(Subquery(marker), 0))
+    if grouped:
+        keys = unread.annotate(key=_group_of()).order_by().values_list("key", flat=True).distinct()
+        return len(keys[:cap])
     return len(unread.values_list("pk", flat=True)[:cap])
 
 
@@ -118,12 +131,7 @@ def grouped_page(user: User, *, kinds=None, max_id: int | None = None, limit: in
     rows = visible_notifications(user, audience)
     if kinds is not None:
         rows = rows.filter(kind__in=kinds)
-    key = Case(
-        When(group_key="", then=Concat(Value("ungrouped-"), Cast("id", CharField()))),
-        default=F("group_key"),
-        output_field=CharField(),
-    )
-    heads = rows.annotate(key=key).values("key").annotate(newest=Max("id"), count=Count("id"))
+    heads = rows.annotate(key=_group_of()).values("key").annotate(newest=Max("id"), count=Count("id"))
     if max_id is not None:
         heads = heads.filter(newest__lt=max_id)
     heads = list(heads.order_by("-newest")[: limit + 1])

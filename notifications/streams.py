@@ -55,6 +55,11 @@ def tweet_group(tweet_id: int) -> str:
     return f"tweet.{tweet_id}"
 
 
+def session_checksum(session_key: str) -> str:
+    """Names one browser session's connections, for its logout to end them."""
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()
+
+
 def log_key(user_id: int) -> str:
     return f"rt:log:{user_id}"
 

@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/v2/notifications", views.GroupedNotificationsView.as_view(), name="api_notifications_v2"),
     path(
         "api/v2/notifications/unread_count",
-        views.UnreadCountView.as_view(),
+        views.GroupedUnreadCountView.as_view(),
         name="api_notifications_unread_count_v2",
     ),
     path("api/v1/streaming/health", views.StreamingHealthView.as_view(), name="api_streaming_health"),

@@ -105,6 +105,7 @@ class UnreadCountView(MastodonView):
     """How many notifications are newer than the notifications read marker."""
 
     scopes = {"GET": "read:notifications"}
+    grouped = False
 
     @extend_schema(
         parameters=[
@@ -114,7 +115,13 @@ class UnreadCountView(MastodonView):
     )
     def get(self, request):
         cap = pagination.limit_param(request, default=100, maximum=selectors.UNREAD_COUNT_CAP)
-        return Response({"count": selectors.unread_count(request.user, cap=cap)})
+        return Response({"count": selectors.unread_count(request.user, cap=cap, grouped=self.grouped)})
+
+
+class GroupedUnreadCountView(UnreadCountView):
+    """How many groups of notifications (as /api/v2/notifications shows them) are unread."""
+
+    grouped = True
 
 
 class GroupedNotificationsView(MastodonView):

@@ -111,6 +111,10 @@ def test_unread_count_follows_the_notifications_marker(as_, busy, bob):
     client.post("/api/v1/markers", {"notifications[last_read_id]": third})
     assert client.get("/api/v1/notifications/unread_count").json() == {"count": 2}
     assert client.get("/api/v2/notifications/unread_count").json() == {"count": 2}
+    client.post("/api/v1/markers", {"notifications[last_read_id]": 1})
+    # Five notifications in four groups: ann's and carol's likes are one.
+    assert client.get("/api/v2/notifications/unread_count").json() == {"count": 4}
+    assert client.get("/api/v2/notifications/unread_count", {"limit": 3}).json() == {"count": 3}
 
 
 def test_grouped(as_, busy, bob):

@@ -345,6 +345,16 @@ def test_revoking_a_token_or_suspending_the_account_closes_its_sockets(streaming
         assert closed_with(second) == (4001, "Logged out")
 
 
+def test_logging_out_closes_that_sessions_socket(streaming, bob, client):
+    client.force_login(bob)
+    cookie = {"Origin": "http://127.0.0.1:8000", "Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    with connect(
+        f"{streaming.ws_url}/stream/socket?stream=user", additional_headers=cookie, open_timeout=5
+    ) as socket:
+        client.logout()
+        assert closed_with(socket) == (4001, "Logged out")
+
+
 def test_a_block_takes_effect_on_open_sockets_at_once(streaming, ann, bob, token_for, post):
     with open_socket(streaming, token_for(bob, "read"), query="stream=public") as socket:
         post(ann, "before")
