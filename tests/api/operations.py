@@ -41,7 +41,7 @@ OFF_MODULE = "twitter.api.not_yet"
 
 def streamed(path: str, method: str) -> bool:
     """Whether the streaming server (notifications.consumers) serves `method path`."""
-    from notifications.consumers import SSE_STREAMS
+    from notifications.consumers.http import SSE_STREAMS
 
     prefix = "/api/v1/streaming/"
     return method == "get" and path.startswith(prefix) and path.removeprefix(prefix) in SSE_STREAMS
