@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from accounts import services as accounts
 from notifications import selectors
-from notifications.models import Preference, PushSubscription
+from notifications.models import Kind, Notification, Preference, PushSubscription
 from tweets import services as tweets
 
 
@@ -159,3 +159,12 @@ def test_browser_push_needs_a_login_and_a_server_key(client, settings, bob):
     assert off.status_code == 422
     assert "not available" in off.json()["error"]
     assert "does not send push notifications" in client.get("/settings/notifications/").content.decode()
+
+
+def test_the_badge_caps_at_99(client, make_user, bob):
+    fans = [make_user(f"fan{n}") for n in range(100)]
+    Notification.objects.bulk_create(Notification(recipient=bob, actor=fan, kind=Kind.FOLLOW) for fan in fans)
+    client.force_login(bob)
+    badge = client.get("/notifications/badge/").content.decode()
+    assert ">99+<" in badge
+    assert re.search(r'id="notification-badge"[^>]*>99\+<', client.get("/").content.decode())
