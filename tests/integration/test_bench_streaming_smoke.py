@@ -1,4 +1,4 @@
-"""The streaming benchmark's small preset (bench/streaming.py), in this
+"""The streaming benchmark's small preset (bench/streaming/), in this
 process against the test database, with a real uvicorn and Celery worker:
 every connected follower's socket gets each tweet, and the report renders.
 The full run is `python -m bench.streaming`."""
@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from bench import streaming
+from bench.streaming.common import PRESETS
+from bench.streaming.measure import measure
+from bench.streaming.report import describe, write_report
 
 pytestmark = pytest.mark.integration
 
@@ -15,9 +17,9 @@ pytestmark = pytest.mark.integration
 def test_the_small_preset_reaches_every_follower(celery_worker_factory, site_factory, tmp_path):
     celery_worker_factory()
     server = site_factory(asgi=True)
-    small = streaming.PRESETS["small"]
+    small = PRESETS["small"]
 
-    results = streaming.measure(server.ws_url, server.process.pid, **small)
+    results = measure(server.ws_url, server.process.pid, **small)
 
     opened = results["connections"]
     assert opened["opened"] == opened["still_open"] == opened["open_at_end"] == small["connections"]
@@ -34,8 +36,8 @@ def test_the_small_preset_reaches_every_follower(celery_worker_factory, site_fac
     assert profile["call_to_socket"]["count"] == small["followers"] * small["profile_runs"]
     assert "publish (logs + channel layer)" in profile["median_stages_ms"]
 
-    streaming.describe(results, ["--small"], small)
-    streaming.write_report(results, tmp_path)
+    describe(results, ["--small"], small)
+    write_report(results, tmp_path)
     assert (tmp_path / "streaming.md").read_text().startswith("# Streaming benchmark")
     assert json.loads((tmp_path / "streaming.json").read_text())["delivery"]["all_received"]
     assert (tmp_path / "streaming.png").stat().st_size > 0
