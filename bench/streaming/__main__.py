@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 import bench.streaming
-from bench.streaming import clients
 from bench.streaming.common import PRESETS, RESULTS, ROOT, WORK, log, raise_fd_limit
 from bench.streaming.measure import measure
 from bench.streaming.report import describe, write_report
@@ -44,10 +43,7 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", help="default: <DATABASE_URL name>_bench_stream")
     parser.add_argument("--redis-url", help="default: REDIS_URL's server, database 6 (flushed)")
     parser.add_argument("--results", type=Path, default=RESULTS)
-    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.client:  # the old way to start a client process
-        return clients.main()
     preset = PRESETS["small" if args.small else "full"]
     sizes = {key: getattr(args, key) if getattr(args, key) is not None else preset[key] for key in preset}
 
