@@ -149,7 +149,7 @@ class Server:
                 "--port", str(self.port), "--ws-max-size", "65536", "--log-level", "info",
             ]  # fmt: skip
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         import urllib.request
@@ -165,6 +165,7 @@ class Server:
                 time.sleep(0.2)
 
     def stop(self) -> None:
+        """Stop it; start() brings it back on the same port."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)

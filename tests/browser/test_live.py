@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import services as accounts
-from tweets.services import post_tweet
+from tweets.services import like, post_tweet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +95,18 @@ def test_new_tweets_bar_and_replies_arrive_live(streaming, person, ann, bob):
     connected(bob_page)
     post_tweet(ann, "@ann a note to myself", in_reply_to=first)
     expect(bob_page.locator("#timeline")).to_contain_text("a note to myself")
+
+
+def test_the_page_reconnects_after_the_streaming_server_comes_back(streaming, person, ann, bob):
+    tweet = post_tweet(bob, "Bob's tweet")
+    bob_page = person(bob)
+    connected(bob_page)
+    streaming.stop()
+    expect(bob_page.locator("html")).to_have_attribute("data-live", "offline")
+    like(ann, tweet)  # while the page has no connection
+    streaming.start()
+    # Back, by the socket or (after failed attempts) a fallback, with what it missed.
+    expect(bob_page.locator("html")).to_have_attribute(
+        "data-live", re.compile("socket|sse|poll"), timeout=20_000
+    )
+    expect(bob_page.locator("#notification-badge")).to_contain_text("1")
