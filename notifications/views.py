@@ -30,15 +30,17 @@ def _cursor(request) -> int | None:
 
 @login_required
 def notifications(request, tab="all"):
-    """Newest first, grouped; opening the page marks everything read."""
+    """Newest first, grouped. The first page, opened or refreshed live, marks
+    everything read: what arrives while the page is open is seen."""
     max_id = _cursor(request)
     page = selectors.grouped_page(request.user, kinds=TABS[tab], max_id=max_id, limit=PAGE_SIZE)
     last_read = selectors.last_read_id(request.user)
-    context = {"page": page, "last_read": last_read, "tab": tab}
-    if request.htmx and (max_id is not None or request.GET.get("fragment")):
-        return render(request, "notifications/_groups.html", context)
+    refreshed = bool(request.GET.get("fragment"))
+    context = {"page": page, "last_read": last_read, "tab": tab, "refreshed": refreshed}
     if page.groups and max_id is None:
         services.mark_read(request.user, page.groups[0].latest.pk)
+    if request.htmx and (max_id is not None or refreshed):
+        return render(request, "notifications/_groups.html", context)
     return render(request, "notifications/list.html", context)
 
 

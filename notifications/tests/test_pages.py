@@ -168,3 +168,21 @@ def test_the_badge_caps_at_99(client, make_user, bob):
     badge = client.get("/notifications/badge/").content.decode()
     assert ">99+<" in badge
     assert re.search(r'id="notification-badge"[^>]*>99\+<', client.get("/").content.decode())
+
+
+def test_on_the_notifications_page_new_ones_are_seen_as_they_come(client, events, ann, bob, post):
+    client.force_login(bob)
+    page = client.get("/notifications/").content.decode()
+    badge = re.search(r'<span class="count-badge" id="notification-badge"[^>]*>', page).group(0)
+    assert "live:notification" not in badge  # the list's refresh drives it here
+    assert "live:notification" in client.get("/").content.decode()
+    with events():
+        tweets.like(ann, post(bob))
+    assert selectors.unread_count(bob) == 1
+    fragment = client.get("/notifications/?fragment=1", headers={"HX-Request": "true"}).content.decode()
+    assert "liked your tweet" in fragment
+    assert 'hx-swap-oob="true"' in fragment
+    assert selectors.unread_count(bob) == 0
+    # The badge fetched from the notifications page keeps following the list only.
+    from_page = {"HX-Request": "true", "HX-Current-URL": "http://testserver/notifications/"}
+    assert "live:notification" not in client.get("/notifications/badge/", headers=from_page).content.decode()
