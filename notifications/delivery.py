@@ -22,8 +22,8 @@ from accounts.selectors import ANONYMOUS
 from api.representation import SiteRequest
 from timelines.services import in_own_timeline, recipients
 from tweets.api.serializers import status_json
-from tweets.models import Tweet, Visibility
-from tweets.selectors import attach_viewer_state, load_tweets
+from tweets.models import Tweet
+from tweets.selectors import attach_viewer_state, in_public_timeline, load_tweets
 
 from . import push, selectors, streams
 from .api.serializers import API_KINDS, notification_json
@@ -52,10 +52,6 @@ def _hide(tweet: Tweet) -> list[int]:
     return sorted(hidden)
 
 
-def _is_public(tweet: Tweet) -> bool:
-    return tweet.visibility == Visibility.PUBLIC and not tweet.author.is_protected and not tweet.retweet_of_id
-
-
 def _readers(tweet: Tweet) -> list[int]:
     """The connected users whose home timeline takes `tweet`."""
     present = streams.present_users()
@@ -79,7 +75,7 @@ def _status_events(tweet: Tweet, event: str) -> list[Event]:
         Event(streams.user_group(reader), event, payload, [["user"]], hide, user_id=reader)
         for reader in _readers(tweet)
     ]
-    if _is_public(tweet):
+    if in_public_timeline(tweet):
         events.append(Event("public", event, payload, [["public"], ["public:local"]], hide))
         for tag in tweet.hashtags.values_list("name", flat=True):
             streams_of_tag = [["hashtag", tag], ["hashtag:local", tag]]

@@ -5,11 +5,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
+
+from timelines.views import id_param
 
 from . import push, selectors, services
 from .forms import PreferencesForm
@@ -19,20 +21,11 @@ PAGE_SIZE = 20
 TABS = {"all": None, "mentions": (Kind.REPLY, Kind.MENTION, Kind.QUOTE)}
 
 
-def _cursor(request) -> int | None:
-    value = request.GET.get("max_id")
-    if value in (None, ""):
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 19:
-        raise BadRequest("max_id must be a notification id.")
-    return int(value)
-
-
 @login_required
 def notifications(request, tab="all"):
     """Newest first, grouped. The first page, opened or refreshed live, marks
     everything read: what arrives while the page is open is seen."""
-    max_id = _cursor(request)
+    max_id = id_param(request, "max_id", of="notification")
     page = selectors.grouped_page(request.user, kinds=TABS[tab], max_id=max_id, limit=PAGE_SIZE)
     last_read = selectors.last_read_id(request.user)
     refreshed = bool(request.GET.get("fragment"))

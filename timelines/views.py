@@ -17,19 +17,20 @@ from tweets.forms import TweetForm
 from . import selectors
 
 
-def _cursor(request, name: str) -> int | None:
+def id_param(request, name: str, *, of: str = "tweet") -> int | None:
+    """A page's cursor (`?max_id=`), an id of a `tweet` or other row; BadRequest when not one."""
     value = request.GET.get(name)
     if value in (None, ""):
         return None
     # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
     if not (value.isascii() and value.isdigit()) or len(value) > 19:
-        raise BadRequest(f"{name} must be a tweet id.")
+        raise BadRequest(f"{name} must be a {of} id.")
     return int(value)
 
 
 def _render_timeline(request, template, queryset, context, *, key="id"):
     page = tweet_selectors.page_by_id(
-        queryset, max_id=_cursor(request, "max_id"), limit=settings.TIMELINE_PAGE_SIZE, key=key
+        queryset, max_id=id_param(request, "max_id"), limit=settings.TIMELINE_PAGE_SIZE, key=key
     )
     context = {**context, "page": page}
     if request.htmx and request.GET.get("max_id"):
@@ -40,7 +41,7 @@ def _render_timeline(request, template, queryset, context, *, key="id"):
 def home(request):
     if not request.user.is_authenticated:
         return redirect("explore")
-    max_id = _cursor(request, "max_id")
+    max_id = id_param(request, "max_id")
     page = selectors.home_page(request.user, max_id=max_id, limit=settings.TIMELINE_PAGE_SIZE)
     context = {"page": page, "form": TweetForm(), "newest_id": page.items[0].pk if page.items else 0}
     if request.htmx and max_id is not None:
@@ -51,7 +52,7 @@ def home(request):
 @login_required
 def home_new(request):
     """The "N new tweets" bar, polled by the home page."""
-    since_id = _cursor(request, "since_id") or 0
+    since_id = id_param(request, "since_id") or 0
     count = selectors.count_new(request.user, since_id)
     return render(request, "timelines/_new_tweets.html", {"count": count, "since_id": since_id})
 

@@ -319,6 +319,11 @@ def hashtag_tweets(viewer: User | None, tag: str, *more_tags: str) -> QuerySet:
     return with_viewer_state(_without_muted(queryset, audience), viewer, audience)
 
 
+def in_public_timeline(tweet: Tweet) -> bool:
+    """`public_tweets`' rule for one loaded tweet (its author loaded too)."""
+    return tweet.visibility == Visibility.PUBLIC and not tweet.author.is_protected and not tweet.retweet_of_id
+
+
 def public_tweets(viewer: User | None) -> QuerySet:
     """The public timeline: public originals of open accounts, no retweets,
     without accounts the viewer muted."""
