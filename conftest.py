@@ -42,6 +42,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _postgres_search(settings):
+    """Search uses PostgreSQL unless a test asks for Elasticsearch
+    (search/tests/conftest.py), whatever ELASTICSEARCH_URL says."""
+    settings.ELASTICSEARCH_URL = ""
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield

@@ -1,7 +1,7 @@
 """Users, their profiles and the social graph between them."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Collate, Lower
@@ -62,10 +62,12 @@ class User(AbstractUser):
         permissions = [("suspend_user", "Can suspend and unsuspend accounts")]
         # Account search (accounts.selectors.search_accounts): username
         # prefixes (LIKE 'ann%' can use a btree only in the "C" collation),
-        # and words of display names.
+        # words of display names, and trigrams of both for misspellings.
         indexes = [
             models.Index(Collate(Lower("username"), "C"), name="accounts_user_username_prefix"),
             GinIndex(SearchVector("display_name", config="simple"), name="accounts_user_display_name_fts"),
+            GinIndex(OpClass(Lower("username"), name="gin_trgm_ops"), name="accounts_user_username_trgm"),
+            GinIndex(OpClass(Lower("display_name"), name="gin_trgm_ops"), name="accounts_user_name_trgm"),
         ]
 
     def __str__(self):

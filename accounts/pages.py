@@ -1,6 +1,6 @@
 """Small pieces every app's page views share (accounts is the lowest layer)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -17,3 +17,14 @@ def redirect_back(request, fallback: str):
 
 def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def id_param(request, name: str, *, of: str = "tweet") -> int | None:
+    """A page's cursor (`?max_id=`), an id of a `tweet` or other row; BadRequest when not one."""
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19:
+        raise BadRequest(f"{name} must be a {of} id.")
+    return int(value)

@@ -22,6 +22,12 @@ MODERATOR_PERMISSIONS = (
     "tweets.remove_tweet",
     "tweets.view_tweet",
     "tweets.view_tweetversion",
+    # Trends: keeping hashtags out of them (the admin's hashtag search needs view_hashtag).
+    "tweets.view_hashtag",
+    "trends.view_trendblock",
+    "trends.add_trendblock",
+    "trends.delete_trendblock",
+    "trends.view_trendsnapshot",
 )
 
 

@@ -3,10 +3,10 @@
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Collate, Lower
+from django.db.models.functions import Collate, Greatest, Lower
 
 from .models import Block, Follow, FollowRequest, Mute, User
 
@@ -236,6 +236,8 @@ def mutes_page(user: User, page: PageRequest) -> list[Mute]:
 # --- Account search ------------------------------------------------------------------
 
 SEARCH_CONFIG = "simple"
+# Below three characters trigrams match almost anything.
+FUZZY_MIN_LENGTH = 3
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -250,38 +252,64 @@ def display_name_vector() -> SearchVector:
 
 
 def search_accounts(
-    viewer: User, query: str, *, limit: int, offset: int = 0, following_only: bool = False
+    viewer: User | None, query: str, *, limit: int, offset: int = 0, following_only: bool = False
 ) -> list[User]:
-    """Active accounts whose username starts with `query` or whose display
-    name has words starting with its words; exact username first, then the
-    most followed. Accounts blocking or blocked by `viewer` are left out;
-    `following_only` keeps the accounts `viewer` follows. Two indexed
-    conditions (username prefix, display-name words), one query.
+    """Active accounts matching `query`, for search and for @mention completion.
+
+    A match is a username starting with `query`, a display name with words
+    starting with its words, or, from three characters on, a username or a
+    display-name word close to it (pg_trgm: "jonh" finds "john"). Accounts
+    the viewer follows come first, then the exact username, then prefixes
+    before misspellings, the closest first, then the most followed.
+    Accounts blocking or blocked by the viewer are left out;
+    `following_only` keeps the accounts the viewer follows. Each condition
+    has its index (accounts.User.Meta); one query.
     """
-    query = query.strip()
-    words = _WORD.findall(query)
+    typed = query.strip().lower()
+    words = _WORD.findall(typed)
     if not words:
         return []
-    condition = Q(lower_username__startswith=query.lower())
-    condition |= Q(
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    prefix = Q(lower_username__startswith=typed)
+    name_words = Q(
         name_vector=SearchQuery(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
         )
     )
+    condition = prefix | name_words
+    if len(typed) >= FUZZY_MIN_LENGTH:
+        condition |= Q(plain_name__trigram_word_similar=typed)
+        if len(words) == 1:  # a username is one word
+            condition |= Q(plain_username__trigram_similar=typed)
     users = (
         active_users()
-        .alias(lower_username=username_key(), name_vector=display_name_vector())
+        .alias(
+            lower_username=username_key(),
+            name_vector=display_name_vector(),
+            plain_username=Lower("username"),
+            plain_name=Lower("display_name"),
+        )
         .filter(condition)
-        .exclude(Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))))
-        .exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
         .annotate(
-            exact=Case(
-                When(lower_username=query.lower(), then=Value(0)),
-                default=Value(1),
+            followed=Exists(Follow.objects.filter(follower_id=viewer_id, followee=OuterRef("pk")))
+            if viewer_id
+            else Value(False),
+            closeness=Case(
+                When(lower_username=typed, then=Value(0)),
+                When(prefix, then=Value(1)),
+                When(name_words, then=Value(2)),
+                default=Value(3),
                 output_field=IntegerField(),
-            )
+            ),
+            similarity=Greatest(
+                TrigramSimilarity("plain_username", typed), TrigramWordSimilarity(typed, "plain_name")
+            ),
         )
     )
+    if viewer_id:
+        users = users.exclude(Exists(Block.objects.filter(blocker_id=viewer_id, blocked=OuterRef("pk"))))
+        users = users.exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked_id=viewer_id)))
     if following_only:
-        users = users.filter(Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))))
-    return list(users.order_by("exact", "-followers_count", "pk")[offset : offset + limit])
+        users = users.filter(followed=True)
+    ordered = users.order_by("-followed", "closeness", "-similarity", "-followers_count", "pk")
+    return list(ordered[offset : offset + limit])

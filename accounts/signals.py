@@ -23,3 +23,6 @@ user_unmuted = Signal()
 # user_id, moderator_id
 user_suspended = Signal()
 user_unsuspended = Signal()
+# user_id (the profile's owner), viewer_id (None when anonymous): a
+# profile page was served, for the engagement analytics. Sent by the view.
+profile_viewed = Signal()

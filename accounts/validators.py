@@ -18,6 +18,7 @@ RESERVED_USERNAMES = frozenset(
         "about",
         "accounts",
         "admin",
+        "analytics",
         "api",
         "compose",
         "explore",
@@ -38,6 +39,7 @@ RESERVED_USERNAMES = frozenset(
         "signup",
         "static",
         "stream",
+        "trends",
         "tweets",
         "well_known",
     }

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from timelines.views import id_param
+from accounts.pages import id_param
 
 from . import push, selectors, services
 from .forms import PreferencesForm

@@ -6,26 +6,17 @@ loads in place; without JavaScript it is an ordinary link.
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts import selectors as account_selectors
+from accounts.pages import id_param
+from accounts.signals import profile_viewed
 from tweets import selectors as tweet_selectors
 from tweets.forms import TweetForm
+from tweets.signals import send_tweets_shown
 
 from . import selectors
-
-
-def id_param(request, name: str, *, of: str = "tweet") -> int | None:
-    """A page's cursor (`?max_id=`), an id of a `tweet` or other row; BadRequest when not one."""
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    # isascii: str.isdigit() also accepts "²" and other digits int() refuses.
-    if not (value.isascii() and value.isdigit()) or len(value) > 19:
-        raise BadRequest(f"{name} must be a {of} id.")
-    return int(value)
 
 
 def _render_timeline(request, template, queryset, context, *, key="id"):
@@ -33,6 +24,7 @@ def _render_timeline(request, template, queryset, context, *, key="id"):
         queryset, max_id=id_param(request, "max_id"), limit=settings.TIMELINE_PAGE_SIZE, key=key
     )
     context = {**context, "page": page}
+    send_tweets_shown(request.user, page.items)
     if request.htmx and request.GET.get("max_id"):
         return render(request, "timelines/_page.html", context)
     return render(request, template, context)
@@ -44,6 +36,7 @@ def home(request):
     max_id = id_param(request, "max_id")
     page = selectors.home_page(request.user, max_id=max_id, limit=settings.TIMELINE_PAGE_SIZE)
     context = {"page": page, "form": TweetForm(), "newest_id": page.items[0].pk if page.items else 0}
+    send_tweets_shown(request.user, page.items)
     if request.htmx and max_id is not None:
         return render(request, "timelines/_page.html", context)
     return render(request, "timelines/home.html", context)
@@ -79,6 +72,8 @@ def profile(request, username, tab="tweets"):
     if user.username != username:
         return redirect(request.path.replace(f"/{username}", f"/{user.username}", 1))
     viewer = request.user if request.user.is_authenticated else None
+    if not request.htmx:  # a visit, not "Show more" within one
+        profile_viewed.send(sender=type(user), user_id=user.pk, viewer_id=request.user.pk)
     rel = account_selectors.relationship(viewer, user)
     context = {"profile": user, "rel": rel, "tab": tab, "tabs": TABS}
     if not account_selectors.can_see_tweets_of(viewer, user):

@@ -7,6 +7,7 @@ rest reach the author and the author's followers). A retweet is visible
 when the retweet and its original both are.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,6 +33,8 @@ from accounts.selectors import Audience, audience_of
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 
 OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+# What a hashtag name can hold (tweets.text): letters, digits, marks, "_".
+_TAG_WORD = re.compile(r"\w+")
 # What a page renders of a tweet row, loaded with it.
 RELATED = (
     "author",
@@ -396,18 +399,21 @@ def edits_left(tweet: Tweet) -> int:
 
 
 def search_hashtags(query: str, *, limit: int, offset: int = 0) -> list[Hashtag]:
-    """Hashtags whose name starts with `query` (without "#", any case): the
-    exact match first, then the shortest names."""
-    prefix = query.strip().lstrip("#").lower()
-    if not prefix:
+    """Hashtags whose name starts with a word of `query` (with or without
+    "#", any case): exact names first, then the shortest."""
+    prefixes = sorted({word.lower() for word in _TAG_WORD.findall(query)})
+    if not prefixes:
         return []
     # Names are stored lower case; in the "C" collation LIKE 'prefix%' can
     # use the tweets_hashtag_name_prefix index.
+    starts = Q()
+    for prefix in prefixes:
+        starts |= Q(key__startswith=prefix)
     rows = (
         Hashtag.objects.annotate(key=Collate("name", "C"))
-        .filter(key__startswith=prefix)
+        .filter(starts)
         .annotate(
-            exact=Case(When(name=prefix, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            exact=Case(When(name__in=prefixes, then=Value(0)), default=Value(1), output_field=IntegerField()),
             length=Length("name"),
         )
     )

@@ -19,6 +19,7 @@ from accounts.pages import error_text, redirect_back
 from . import selectors, services
 from .forms import EditTweetForm, TweetForm
 from .models import Tweet
+from .signals import send_tweets_shown
 from .text import MAX_WEIGHT, parse
 
 
@@ -108,11 +109,13 @@ def tweet_detail(request, username, tweet_id):
     if tweet.author.username != username:
         return redirect(tweet)
     viewer = _viewer(request)
+    thread = selectors.thread(viewer, tweet)
+    send_tweets_shown(viewer, [*thread.ancestors, tweet, *thread.replies])
     return render(
         request,
         "tweets/tweet_detail.html",
         {
-            "thread": selectors.thread(viewer, tweet),
+            "thread": thread,
             "tweet": tweet,
             "reply_form": TweetForm(initial={"in_reply_to": tweet.pk, "text": f"@{tweet.author.username} "}),
         },

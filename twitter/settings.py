@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "django_htmx",
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
     "tweets",
     "timelines",
     "notifications",
+    "search",
+    "trends",
 ]
 
 MIDDLEWARE = [
@@ -187,12 +191,30 @@ CELERY_TASK_ROUTES = {
     "timelines.tasks.*": {"queue": "fanout"},
     "notifications.tasks.*": {"queue": "notifications"},
     "notifications.tasks_push.*": {"queue": "notifications"},
+    "search.tasks.*": {"queue": "search"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,
+    },
+    "compute-trends": {
+        "task": "trends.tasks.compute_trends",
+        "schedule": 60.0,
+    },
+    "prune-trend-history": {
+        "task": "trends.tasks.prune_history",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Today's figures too, so the analytics page is at most an hour behind.
+    "roll-up-analytics": {
+        "task": "trends.analytics.tasks.roll_up",
+        "schedule": crontab(minute=5),
+    },
+    "export-analytics": {
+        "task": "trends.analytics.tasks.export",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 
@@ -287,6 +309,28 @@ WEB_PUSH_TIMEOUT_SECONDS = env_int("WEB_PUSH_TIMEOUT_SECONDS", 10)
 WEB_PUSH_TTL_SECONDS = env_int("WEB_PUSH_TTL_SECONDS", 48 * 3600)
 # Endpoints on loopback/private addresses are refused (SSRF); for development only.
 WEB_PUSH_ALLOW_PRIVATE_ADDRESSES = env_bool("WEB_PUSH_ALLOW_PRIVATE_ADDRESSES")
+
+# --- Search (docs/search.md) ------------------------------------------------
+
+# Unset: PostgreSQL full-text search. Set: Elasticsearch at this URL,
+# indexed by the `search` queue's tasks (manage.py search_index --rebuild).
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Sites (or test runs) sharing one Elasticsearch need their own index names.
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", CACHE_KEY_PREFIX)
+# "Top" ranks this many of the newest matches by relevance and engagement.
+SEARCH_TOP_CANDIDATES = env_int("SEARCH_TOP_CANDIDATES", 1000)
+
+# --- Trends and analytics (docs/trends.md) ---------------------------------
+
+# A tag trends when its distinct authors in the last TRENDS_WINDOW_MINUTES
+# exceed its own hourly baseline over the TRENDS_BASELINE_DAYS before.
+TRENDS_WINDOW_MINUTES = env_int("TRENDS_WINDOW_MINUTES", 60)
+TRENDS_BASELINE_DAYS = env_int("TRENDS_BASELINE_DAYS", 7)
+TRENDS_MIN_AUTHORS = env_int("TRENDS_MIN_AUTHORS", 3)
+TRENDS_LIMIT = env_int("TRENDS_LIMIT", 10)
+TRENDS_HISTORY_DAYS = env_int("TRENDS_HISTORY_DAYS", 30)
+# Where the daily Parquet export writes (a directory, partitioned by day).
+ANALYTICS_EXPORT_DIR = Path(os.environ.get("ANALYTICS_EXPORT_DIR", BASE_DIR / ".data" / "exports"))
 
 # --- API: Mastodon client API, OAuth 2.0 / OpenID Connect (docs/api.md) ----
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tweets.api.urls")),
     path("", include("timelines.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("trends.api.urls")),
     path("", include("twitter.api.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
@@ -25,6 +26,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tweets.urls")),
     path("", include("notifications.urls")),
+    path("", include("search.urls")),
+    path("", include("trends.urls")),
+    path("", include("trends.analytics.urls")),
     # timelines last: it owns the /<username> catch-all profile route.
     path("", include("timelines.urls")),
 ]

@@ -12,6 +12,7 @@ from api import pagination, params
 from api.views import MastodonView, page_response, viewer
 from tweets.api.serializers import StatusSerializer, status_json
 from tweets.selectors import Page, page_by_id, public_tweets
+from tweets.signals import send_tweets_shown
 
 from .. import selectors, services
 from .serializers import MarkersSerializer, marker_json
@@ -32,6 +33,7 @@ FILTERS = [
 def _statuses(request, page: Page, *, min_id) -> Response:
     """A page of rows as Statuses, with Mastodon's next (older) and prev (newer) links."""
     items = page.items
+    send_tweets_shown(request.user, items)
     next_max_id = page.next_max_id
     if next_max_id is None and min_id is not None and items:
         # Walking up from min_id: older rows exist below this page.

@@ -36,12 +36,24 @@ def perform(action: Callable, *args, hide_forbidden: bool = False, **kwargs):
         raise
 
 
-def paged(request, queryset, render: Callable, *, key: str = "id", default: int = 20, maximum: int = 40):
+def paged(
+    request,
+    queryset,
+    render: Callable,
+    *,
+    key: str = "id",
+    default: int = 20,
+    maximum: int = 40,
+    on_page: Callable | None = None,
+):
     """A page of `queryset` cut by `key` (max_id / since_id / min_id / limit),
-    rendered row by row, with the Link header carrying `key` values."""
+    rendered row by row, with the Link header carrying `key` values;
+    `on_page(rows)` is called with the page's rows."""
     limit = pagination.limit_param(request, default=default, maximum=maximum)
     page = selectors.page_by_id(queryset, **pagination.cursors(request), limit=limit, key=key)
     items = page.items
+    if on_page is not None:
+        on_page(items)
     return page_response(
         request,
         [render(row) for row in items],

@@ -12,6 +12,7 @@ from api import params
 from api.views import MastodonView, viewer
 
 from .. import selectors
+from ..signals import send_tweets_shown
 from .base import paged
 from .serializers import StatusSerializer, status_json
 
@@ -71,4 +72,9 @@ class AccountStatusesView(MastodonView):
             with_retweets=not flags["exclude_reblogs"],
             tagged=params.text(query, "tagged") or None,
         )
-        return paged(request, rows, lambda row: status_json(row, request))
+        return paged(
+            request,
+            rows,
+            lambda row: status_json(row, request),
+            on_page=lambda items: send_tweets_shown(request.user, items),
+        )

@@ -14,6 +14,7 @@ from api.errors import Unprocessable
 from api.views import MastodonView, viewer
 
 from .. import selectors, services
+from ..signals import send_tweets_shown
 from .base import perform, visible_status
 from .serializers import (
     ContextSerializer,
@@ -96,7 +97,9 @@ class StatusView(MastodonView):
 
     @extend_schema(responses=StatusSerializer)
     def get(self, request, status_id):
-        return Response(status_json(visible_status(request, status_id), request))
+        row = visible_status(request, status_id)
+        send_tweets_shown(request.user, [row])
+        return Response(status_json(row, request))
 
     @extend_schema(request=StatusEditParamsSerializer, responses=StatusSerializer)
     def put(self, request, status_id):
@@ -171,6 +174,7 @@ class ContextView(MastodonView):
     def get(self, request, status_id):
         row = visible_status(request, status_id)
         found = selectors.thread(viewer(request), row)
+        send_tweets_shown(request.user, [*found.ancestors, *found.replies])
         return Response(
             {
                 "ancestors": [status_json(item, request) for item in found.ancestors],

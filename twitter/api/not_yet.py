@@ -7,8 +7,9 @@ which issue replaces it:
 
 - media app (issue "Media uploads"): POST /api/v1/media, /api/v2/media
 - messaging app (issue "Direct messages"): GET /api/v1/conversations
-- trends app (issue "Trends"): GET /api/v1/trends/tags, /statuses, /links,
-  /api/v1/suggestions, /api/v2/suggestions
+- trending statuses and links, follow suggestions (the issue "Trends"
+  delivered trending hashtags, in trends.api, and left these):
+  GET /api/v1/trends/statuses, /links, /api/v1/suggestions, /api/v2/suggestions
 - lists, filters, followed and featured tags, endorsements, announcements,
   scheduled statuses, domain blocks (issue "Lists, filters and the rest of
   the Mastodon API"): their GET lists

@@ -1,11 +1,13 @@
 """GET /api/v2/search: accounts, hashtags and statuses matching a query.
 
-Accounts by username prefix or display-name words (accounts.selectors),
-hashtags by name prefix (twitter.selectors). Statuses have no full-text
-index yet (the search issue adds one): a link to a tweet on this server
-finds that tweet, anything else finds none.
+Accounts by username prefix, display-name words or a near spelling
+(accounts.selectors), hashtags by name prefix (tweets.selectors), statuses
+by full-text search (search.selectors, the same query language as the
+search page), newest first as Mastodon lists them; a link to a tweet on
+this server finds that tweet.
 """
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
@@ -16,11 +18,14 @@ from rest_framework.response import Response
 
 from accounts.api.accounts import local_username
 from accounts.api.serializers import AccountSerializer, account_json
-from accounts.selectors import search_accounts
+from accounts.selectors import get_active_user_by_id, search_accounts
 from api import pagination, params
 from api.views import MastodonView
+from search.query import QueryError, parse
+from search.selectors import search_tweets
 from tweets.api.serializers import StatusSerializer, status_json, tag_json
 from tweets.selectors import get_tweet, search_hashtags
+from tweets.signals import send_tweets_shown
 
 TYPES = ("accounts", "hashtags", "statuses")
 MAX_OFFSET = 10_000
@@ -63,6 +68,8 @@ class SearchView(MastodonView):
             OpenApiParameter("offset", int, description="Only with `type`, and with a token."),
             OpenApiParameter("following", bool, description="Only accounts you follow."),
             OpenApiParameter("resolve", bool, description="Nothing remote to resolve: needs a token."),
+            OpenApiParameter("account_id", str, description="Only statuses by this account."),
+            OpenApiParameter("max_id", str, description="Statuses older than this id."),
         ],
         responses=inline_serializer(
             "Search",
@@ -111,4 +118,27 @@ class SearchView(MastodonView):
         if "hashtags" in wanted and not q.startswith("@"):
             tags = search_hashtags(q, limit=limit, offset=offset)
             result["hashtags"] = [tag_json(tag, request) for tag in tags]
+        if "statuses" in wanted:
+            tweets = _statuses(request, q, viewer, limit=limit, offset=offset, explicit=kind == "statuses")
+            result["statuses"] = [status_json(tweet, request) for tweet in tweets]
+            send_tweets_shown(viewer, tweets)
         return Response(result)
+
+
+def _statuses(request, q: str, viewer, *, limit: int, offset: int, explicit: bool) -> list:
+    """Full-text search. A query the language cannot run is a 422 when only
+    statuses were asked for, and no statuses beside accounts and hashtags."""
+    try:
+        query = parse(q)
+    except QueryError as error:
+        if explicit:
+            raise ValidationError({"q": str(error)}) from None
+        return []
+    account_id = request.query_params.get("account_id")
+    if account_id:
+        author = get_active_user_by_id(params.object_id(account_id))
+        if author is None:
+            return []
+        query = replace(query, from_user=author.username.lower())
+    max_id = pagination.id_param(request, "max_id")
+    return search_tweets(viewer, query, order="latest", limit=limit, max_id=max_id, offset=offset).tweets

@@ -175,7 +175,8 @@ def test_search_finds_accounts_and_hashtags_by_prefix(api, token_for, ann, bob, 
     assert [tag["name"] for tag in body["hashtags"]] == ["py", "python", "pyramid", "pythonista"]
     assert body["hashtags"][0]["url"].endswith("/hashtag/py/")
     assert [account["username"] for account in body["accounts"]] == ["pyotr"]
-    assert body["statuses"] == []
+    # "#py" is the word "py" in the text too.
+    assert len(body["statuses"]) == 1
     only_tags = reader.get("/api/v2/search", {"q": "#pyth", "type": "hashtags", "limit": 1}).json()
     assert [tag["name"] for tag in only_tags["hashtags"]] == ["python"]
     assert only_tags["accounts"] == []
@@ -214,11 +215,47 @@ def test_anonymous_search_is_allowed_without_paging_or_resolve(api, ann, tagged)
     assert api.get("/api/v2/search", {"q": "rus", "resolve": "true"}).status_code == 401
 
 
+def test_search_finds_statuses_by_full_text_newest_first(api, token_for, ann, bob, post):
+    older = post(bob, "the quick brown fox")
+    newer = post(ann, "a quick reply", in_reply_to=older)
+    post(bob, "followers only quick note", visibility="private")
+    reader = api.as_(token_for(ann, "read:search"))
+    body = reader.get("/api/v2/search", {"q": "quick", "type": "statuses"}).json()
+    assert [status["id"] for status in body["statuses"]] == [str(newer.pk), str(older.pk)]
+    by_bob = reader.get(
+        "/api/v2/search", {"q": "quick", "type": "statuses", "account_id": str(bob.pk)}
+    ).json()
+    assert [status["id"] for status in by_bob["statuses"]] == [str(older.pk)]
+    older_only = reader.get(
+        "/api/v2/search", {"q": "quick", "type": "statuses", "max_id": str(newer.pk)}
+    ).json()
+    assert [status["id"] for status in older_only["statuses"]] == [str(older.pk)]
+    paged = reader.get("/api/v2/search", {"q": "quick", "type": "statuses", "limit": 1, "offset": 1}).json()
+    assert [status["id"] for status in paged["statuses"]] == [str(older.pk)]
+    operators = reader.get("/api/v2/search", {"q": "fox from:bob", "type": "statuses"}).json()
+    assert [status["id"] for status in operators["statuses"]] == [str(older.pk)]
+    assert api.get("/api/v2/search", {"q": "quick"}).json()["statuses"][0]["id"] == str(newer.pk)
+
+
+def test_a_statuses_query_that_cannot_run_says_why(api, token_for, ann):
+    reader = api.as_(token_for(ann, "read"))
+    response = reader.get("/api/v2/search", {"q": "since:tomorrow", "type": "statuses"}, validate=False)
+    assert response.status_code == 422
+    assert "since: needs a date" in response.json()["error"]
+    # Asked beside accounts and hashtags, it only finds no statuses.
+    assert reader.get("/api/v2/search", {"q": "since:tomorrow"}).json()["statuses"] == []
+    too_long = reader.get("/api/v2/search", {"q": "x" * 600, "type": "statuses"}, validate=False)
+    assert too_long.status_code == 422
+    unknown = reader.get("/api/v2/search", {"q": "x", "type": "statuses", "account_id": "999"}).json()
+    assert unknown["statuses"] == []
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [
         ({}, 400),
         ({"q": "  "}, 400),
+        ({"q": "x", "type": "statuses", "max_id": "abc"}, 422),
         ({"q": "x", "type": "toots"}, 422),
         ({"q": "x", "limit": "lots"}, 422),
         ({"q": "x", "type": "accounts", "offset": "-1"}, 422),
