@@ -5,7 +5,18 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Collate, Greatest, Lower
 
 from .models import Block, Follow, FollowRequest, Mute, User
@@ -238,6 +249,8 @@ def mutes_page(user: User, page: PageRequest) -> list[Mute]:
 SEARCH_CONFIG = "simple"
 # Below three characters trigrams match almost anything.
 FUZZY_MIN_LENGTH = 3
+# complete_accounts ranks every match of a prefix with fewer matches than this.
+COMPLETION_SCAN = 200
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -251,8 +264,72 @@ def display_name_vector() -> SearchVector:
     return SearchVector("display_name", config=SEARCH_CONFIG)
 
 
+def _name_condition(typed: str, words: list[str]) -> Q:
+    """Username starting with `typed`, or display-name words starting with its words."""
+    return Q(lower_username__startswith=typed) | Q(
+        name_vector=SearchQuery(
+            " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
+        )
+    )
+
+
+def complete_accounts(viewer: User | None, typed: str, *, limit: int) -> list[User]:
+    """Accounts for the @name being typed: followed accounts first, then
+    the exact username, then the most followed; prefixes only.
+
+    search_accounts' single ordered query ranks every match, and a short
+    prefix ("a", "u1") matches thousands. So: count up to COMPLETION_SCAN
+    matches (a bitmap scan that stops there); when there are fewer, rank
+    them all; when there are more, the prefix is common and its most
+    followed matches come first in the accounts_user_most_followed index,
+    which the query walks until it has `limit` of them.
+    """
+    typed = typed.strip().lower()
+    words = _WORD.findall(typed)
+    if not words:
+        return []
+    audience = audience_of(viewer)
+    matches = (
+        active_users()
+        .alias(lower_username=username_key(), name_vector=display_name_vector())
+        .filter(_name_condition(typed, words))
+    )
+    if audience.blocked:
+        matches = matches.exclude(pk__in=audience.blocked)
+    found = list(matches.values_list("pk", flat=True)[:COMPLETION_SCAN])
+    rank = Case(
+        When(Q(pk__in=audience.following), then=Value(0)),
+        When(lower_username=typed, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    if len(found) < COMPLETION_SCAN:
+        tiers = [
+            User.objects.filter(pk__in=found)
+            .alias(lower_username=username_key(), rank=rank)
+            .order_by("rank", "-followers_count", "pk")
+        ]
+    else:
+        most_followed = matches.order_by("-followers_count", "pk")  # walks the index
+        tiers = [
+            most_followed.filter(pk__in=audience.following),
+            matches.filter(lower_username=typed),
+            most_followed,
+        ]
+    ranked: dict[int, User] = {}
+    for tier in tiers:
+        for user in tier[:limit]:
+            ranked.setdefault(user.pk, user)
+    return list(ranked.values())[:limit]
+
+
 def search_accounts(
-    viewer: User | None, query: str, *, limit: int, offset: int = 0, following_only: bool = False
+    viewer: User | None,
+    query: str,
+    *,
+    limit: int,
+    offset: int = 0,
+    following_only: bool = False,
 ) -> list[User]:
     """Active accounts matching `query`, for search and for @mention completion.
 
@@ -269,18 +346,20 @@ def search_accounts(
     words = _WORD.findall(typed)
     if not words:
         return []
-    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    audience = audience_of(viewer)
     prefix = Q(lower_username__startswith=typed)
-    name_words = Q(
+    condition = prefix | Q(
         name_vector=SearchQuery(
             " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
         )
     )
-    condition = prefix | name_words
     if len(typed) >= FUZZY_MIN_LENGTH:
         condition |= Q(plain_name__trigram_word_similar=typed)
         if len(words) == 1:  # a username is one word
             condition |= Q(plain_username__trigram_similar=typed)
+    # The ordering is computed for every match (a short prefix has
+    # thousands): plain comparisons, the viewer's follows as a literal list,
+    # and trigram similarity only where no prefix matched.
     users = (
         active_users()
         .alias(
@@ -291,25 +370,29 @@ def search_accounts(
         )
         .filter(condition)
         .annotate(
-            followed=Exists(Follow.objects.filter(follower_id=viewer_id, followee=OuterRef("pk")))
-            if viewer_id
-            else Value(False),
+            followed=Case(
+                When(Q(pk__in=audience.following), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             closeness=Case(
                 When(lower_username=typed, then=Value(0)),
                 When(prefix, then=Value(1)),
-                When(name_words, then=Value(2)),
-                default=Value(3),
+                default=Value(2),
                 output_field=IntegerField(),
             ),
-            similarity=Greatest(
-                TrigramSimilarity("plain_username", typed), TrigramWordSimilarity(typed, "plain_name")
+            similarity=Case(
+                When(prefix, then=Value(1.0)),
+                default=Greatest(
+                    TrigramSimilarity("plain_username", typed), TrigramWordSimilarity(typed, "plain_name")
+                ),
+                output_field=FloatField(),
             ),
         )
     )
-    if viewer_id:
-        users = users.exclude(Exists(Block.objects.filter(blocker_id=viewer_id, blocked=OuterRef("pk"))))
-        users = users.exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked_id=viewer_id)))
+    if audience.blocked:
+        users = users.exclude(pk__in=audience.blocked)
     if following_only:
-        users = users.filter(followed=True)
+        users = users.filter(pk__in=audience.following)
     ordered = users.order_by("-followed", "closeness", "-similarity", "-followers_count", "pk")
     return list(ordered[offset : offset + limit])

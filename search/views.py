@@ -12,7 +12,7 @@ from django.conf import settings
 from django.shortcuts import render
 
 from accounts.pages import id_param
-from accounts.selectors import search_accounts
+from accounts.selectors import complete_accounts, search_accounts
 from tweets.selectors import search_hashtags
 from tweets.signals import send_tweets_shown
 
@@ -83,7 +83,7 @@ def complete(request):
     viewer = request.user if request.user.is_authenticated else None
     people, tags = [], []
     if typed.startswith("@") and len(typed) > 1:
-        people = search_accounts(viewer, typed[1:], limit=COMPLETIONS)
+        people = complete_accounts(viewer, typed[1:], limit=COMPLETIONS)
     elif typed.startswith("#") and len(typed) > 1:
         tags = search_hashtags(typed[1:], limit=COMPLETIONS)
     return render(request, "search/_complete.html", {"people": people, "tags": tags})

@@ -87,6 +87,12 @@ def visible_to(audience: Audience, prefix: str = "") -> Q:
     return _audience_q(audience, prefix) & original
 
 
+def visible_originals(audience: Audience) -> Q:
+    """`visible_to` for originals only (no retweet rows): without the
+    retweet's original to check, the query needs no join to it."""
+    return Q(retweet_of__isnull=True) & _audience_q(audience)
+
+
 def visible_tweets(viewer: User | None, audience: Audience | None = None) -> QuerySet:
     """Every tweet row (originals and retweets) `viewer` may see; None is anonymous.
 

@@ -318,7 +318,7 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 # Sites (or test runs) sharing one Elasticsearch need their own index names.
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", CACHE_KEY_PREFIX)
 # "Top" ranks this many of the newest matches by relevance and engagement.
-SEARCH_TOP_CANDIDATES = env_int("SEARCH_TOP_CANDIDATES", 1000)
+SEARCH_TOP_CANDIDATES = env_int("SEARCH_TOP_CANDIDATES", 300)
 
 # --- Trends and analytics (docs/trends.md) ---------------------------------
 

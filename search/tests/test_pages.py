@@ -116,3 +116,22 @@ def test_completion_suggests_accounts_and_hashtags(client, world, ann):
 def test_the_compose_box_asks_for_completions(client, ann):
     client.force_login(ann)
     assert 'data-complete-url="/search/complete/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("scan", [200, 2])
+def test_completion_ranks_followed_then_exact_then_most_followed(client, ann, make_user, monkeypatch, scan):
+    """Both of complete_accounts' paths: ranking every match, and walking
+    the most followed for a prefix with more than COMPLETION_SCAN matches."""
+    from accounts import selectors
+
+    monkeypatch.setattr(selectors, "COMPLETION_SCAN", scan)
+    make_user("dan", followers_count=1)
+    make_user("dana", followers_count=500)
+    make_user("danny", followers_count=50)
+    friend = make_user("daniel", followers_count=0)
+    hater = make_user("dante", followers_count=9000)
+    accounts.follow(ann, friend)
+    accounts.block(hater, ann)
+    client.force_login(ann)
+    page = client.get("/search/complete/", {"q": "@dan"}).content.decode()
+    assert re.findall(r'data-value="@(\w+)"', page) == ["daniel", "dan", "dana", "danny"]
