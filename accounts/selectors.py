@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Collate, Greatest, Lower
 
 from .models import Block, Follow, FollowRequest, Mute, User
+from .queries import planned_for_its_values
 
 
 def is_blocked_between(a: User, b: User) -> bool:
@@ -296,30 +297,31 @@ def complete_accounts(viewer: User | None, typed: str, *, limit: int) -> list[Us
     )
     if audience.blocked:
         matches = matches.exclude(pk__in=audience.blocked)
-    found = list(matches.values_list("pk", flat=True)[:COMPLETION_SCAN])
-    rank = Case(
-        When(Q(pk__in=audience.following), then=Value(0)),
-        When(lower_username=typed, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    if len(found) < COMPLETION_SCAN:
-        tiers = [
-            User.objects.filter(pk__in=found)
-            .alias(lower_username=username_key(), rank=rank)
-            .order_by("rank", "-followers_count", "pk")
-        ]
-    else:
-        most_followed = matches.order_by("-followers_count", "pk")  # walks the index
-        tiers = [
-            most_followed.filter(pk__in=audience.following),
-            matches.filter(lower_username=typed),
-            most_followed,
-        ]
-    ranked: dict[int, User] = {}
-    for tier in tiers:
-        for user in tier[:limit]:
-            ranked.setdefault(user.pk, user)
+    with planned_for_its_values():
+        found = list(matches.values_list("pk", flat=True)[:COMPLETION_SCAN])
+        rank = Case(
+            When(Q(pk__in=audience.following), then=Value(0)),
+            When(lower_username=typed, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        if len(found) < COMPLETION_SCAN:
+            tiers = [
+                User.objects.filter(pk__in=found)
+                .alias(lower_username=username_key(), rank=rank)
+                .order_by("rank", "-followers_count", "pk")
+            ]
+        else:
+            most_followed = matches.order_by("-followers_count", "pk")  # walks the index
+            tiers = [
+                most_followed.filter(pk__in=audience.following),
+                matches.filter(lower_username=typed),
+                most_followed,
+            ]
+        ranked: dict[int, User] = {}
+        for tier in tiers:
+            for user in tier[:limit]:
+                ranked.setdefault(user.pk, user)
     return list(ranked.values())[:limit]
 
 
@@ -395,4 +397,5 @@ def search_accounts(
     if following_only:
         users = users.filter(pk__in=audience.following)
     ordered = users.order_by("-followed", "closeness", "-similarity", "-followers_count", "pk")
-    return list(ordered[offset : offset + limit])
+    with planned_for_its_values():
+        return list(ordered[offset : offset + limit])

@@ -16,11 +16,11 @@ from operator import and_
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connection, transaction
 from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Ln
 
+from accounts.queries import planned_for_its_values
 from accounts.selectors import Audience
 from tweets.models import Tweet
 from tweets.selectors import ids_in, visible_originals
@@ -102,15 +102,7 @@ class PostgresBackend:
     def tweet_ids(
         self, lookup: Lookup, audience: Audience, *, order: Order, limit: int, max_id: int | None, offset: int
     ) -> list[int]:
-        # Plan each search for its own words: a cached generic plan (the
-        # connection prepares statements, settings.DB_PREPARED_STATEMENTS)
-        # cannot tell a rare word from a common one, and the best plans
-        # differ (the GIN index then sort, or the newest ids first). And no
-        # parallel workers: starting them costs more (tens of ms on a busy
-        # 2-core machine) than these queries take.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        with planned_for_its_values():
             return self._tweet_ids(lookup, audience, order=order, limit=limit, max_id=max_id, offset=offset)
 
     def _tweet_ids(self, lookup, audience, *, order, limit, max_id, offset) -> list[int]:
