@@ -111,11 +111,11 @@ def search_in_process(classes, viewer, reps: int, max_seconds: float) -> list[di
 
 def complete_call(typed: str, user):
     """What search.views.complete runs for `typed`, as a call returning the suggestion count."""
-    from accounts.selectors import search_accounts
+    from accounts.selectors import complete_accounts
     from tweets.selectors import search_hashtags
 
     if typed.startswith("@"):
-        return lambda: len(search_accounts(user, typed[1:], limit=COMPLETIONS))
+        return lambda: len(complete_accounts(user, typed[1:], limit=COMPLETIONS))
     return lambda: len(search_hashtags(typed[1:], limit=COMPLETIONS))
 
 
