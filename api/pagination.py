@@ -20,6 +20,22 @@ def limit_param(request, default: int = 20, maximum: int = 40) -> int:
     return min(value, maximum)
 
 
+# Offsets page search results and short lists; deeper than this is a crawl.
+MAX_OFFSET = 10_000
+
+
+def offset_param(request) -> int:
+    """`?offset=` of lists paged by position (search results, trends)."""
+    raw = request.query_params.get("offset") or "0"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({"offset": "must be a whole number"}) from None
+    if not 0 <= value <= MAX_OFFSET:
+        raise ValidationError({"offset": f"must be between 0 and {MAX_OFFSET}"})
+    return value
+
+
 def id_param(request, name: str) -> int | None:
     """A cursor id; an id that is not a number matches nothing, so it is refused."""
     raw = request.query_params.get(name)

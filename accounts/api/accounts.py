@@ -14,7 +14,6 @@ from .cursors import MAX_LIMIT, PAGE_PARAMETERS, account_or_404, accounts_page, 
 from .serializers import AccountSerializer, RelationshipSerializer, account_json, relationship_json
 
 MAX_RELATIONSHIPS = 80
-MAX_SEARCH_OFFSET = 10_000
 
 
 def local_username(acct: str, request) -> str | None:
@@ -52,17 +51,6 @@ class LookupView(MastodonView):
         return Response(account_json(user, request))
 
 
-def _offset(request) -> int:
-    raw = request.query_params.get("offset") or "0"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({"offset": "must be a whole number"}) from None
-    if not 0 <= value <= MAX_SEARCH_OFFSET:
-        raise ValidationError({"offset": f"must be between 0 and {MAX_SEARCH_OFFSET}"})
-    return value
-
-
 class SearchView(MastodonView):
     """Accounts by username prefix or display-name words (local accounts only: `resolve` is moot)."""
 
@@ -81,7 +69,7 @@ class SearchView(MastodonView):
     def get(self, request):
         query = request.query_params
         limit = pagination.limit_param(request, default=40, maximum=MAX_LIMIT)
-        offset = _offset(request)
+        offset = pagination.offset_param(request)
         following_only = params.flag(query, "following")
         params.flag(query, "resolve")  # validated, then ignored
         username = local_username(params.text(query, "q"), request)

@@ -7,7 +7,6 @@ next and previous offsets; anyone may read it, with or without a token.
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api import pagination
@@ -28,17 +27,6 @@ TAG_SCHEMA = {
         "history": {"type": "array", "items": {"type": "object"}},
     },
 }
-
-
-def _offset(request) -> int:
-    raw = request.query_params.get("offset") or "0"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({"offset": "must be a whole number"}) from None
-    if value < 0:
-        raise ValidationError({"offset": "must be at least 0"})
-    return value
 
 
 def _offset_link(request, offset: int, rel: str) -> str:
@@ -65,7 +53,7 @@ class TrendingTagsView(MastodonView):
     )
     def get(self, request):
         limit = pagination.limit_param(request, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
-        offset = _offset(request)
+        offset = pagination.offset_param(request)
         trends = selectors.current_trends().trends
         page = trends[offset : offset + limit]
         links = []

@@ -28,18 +28,6 @@ from tweets.selectors import get_tweet, search_hashtags
 from tweets.signals import send_tweets_shown
 
 TYPES = ("accounts", "hashtags", "statuses")
-MAX_OFFSET = 10_000
-
-
-def _offset(request) -> int:
-    raw = request.query_params.get("offset") or "0"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({"offset": "must be a whole number"}) from None
-    if not 0 <= value <= MAX_OFFSET:
-        raise ValidationError({"offset": f"must be between 0 and {MAX_OFFSET}"})
-    return value
 
 
 def _local_tweet_id(query: str, request) -> int | None:
@@ -89,7 +77,7 @@ class SearchView(MastodonView):
         if kind and kind not in TYPES:
             raise ValidationError({"type": f"must be one of {', '.join(TYPES)}"})
         limit = pagination.limit_param(request)
-        offset = _offset(request) if kind else 0
+        offset = pagination.offset_param(request) if kind else 0
         following_only = params.flag(query, "following")
         signed_in = request.user.is_authenticated
         if not signed_in and offset:
