@@ -56,6 +56,17 @@ def _eager_celery():
 
 
 @pytest.fixture
+def events(django_capture_on_commit_callbacks):
+    """`with events():` runs the block's on-commit callbacks (the domain
+    events, then their Celery tasks, eagerly) at its end."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
+
+
+@pytest.fixture
 def record_events():
     """record_events(signals_module): a list that fills with (name, kwargs)
     for every domain event of that module sent during the test."""

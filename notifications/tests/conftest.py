@@ -6,17 +6,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 
 @pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """`with events():` runs the block's on-commit callbacks (the domain
-    events, then their Celery tasks, eagerly) at its end."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
-@pytest.fixture
 def pat(make_user):
     """A protected account."""
     return make_user("pat", display_name="Pat", is_protected=True)

@@ -47,17 +47,6 @@ def search_backend(request, settings, db):
 
 
 @pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """`with events():` runs the block's on-commit callbacks (the domain
-    events and their Celery tasks, eagerly: indexing included) at its end."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
-@pytest.fixture
 def tweet(search_backend, events):
     """tweet(author, "text", **options): posted and indexed."""
     from tweets.services import post_tweet

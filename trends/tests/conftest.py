@@ -17,17 +17,6 @@ NOW = datetime(2026, 3, 10, 12, 32, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """`with events():` runs the block's on-commit callbacks (the domain
-    events, then their Celery tasks, eagerly) at its end."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
-@pytest.fixture
 def tag(db):
     """tag("python") -> the Hashtag, made if missing."""
     from tweets.models import Hashtag

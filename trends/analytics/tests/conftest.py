@@ -6,17 +6,6 @@ from trends.analytics import counters, services
 
 
 @pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """`with events():` runs the block's on-commit callbacks (the domain
-    events, then their Celery tasks, eagerly) at its end."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
-@pytest.fixture
 def today():
     return counters.today()
 
