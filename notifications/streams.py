@@ -23,12 +23,13 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from functools import cache
 
 import redis
 import redis.asyncio
 from channels.layers import get_channel_layer
 from django.conf import settings
+
+from accounts.stores import redis_client
 
 PRESENCE_KEY = "rt:present"
 # Every connection watching a shared stream (public, hashtags) hears deletes
@@ -90,13 +91,8 @@ class Event:
         }
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 def client() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+    return redis_client()
 
 
 def present_users() -> list[int]:

@@ -22,6 +22,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from accounts.stores import redis_client
+
 SENTINEL = "0" * 20
 
 # KEYS: timeline, retweet map. ARGV: entry id, original id ("" unless the
@@ -64,18 +66,13 @@ return added
 """
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 def client() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+    return redis_client()
 
 
 @cache
-def _add_script(url: str):
-    return _client(url).register_script(_ADD)
+def _add_script(url: str):  # one per REDIS_URL, as clients are
+    return client().register_script(_ADD)
 
 
 # Braces: a Redis Cluster hash tag, so a reader's two keys share a slot and

@@ -31,6 +31,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from accounts.stores import redis_client
+
 BUCKET_SECONDS = 300
 HOUR = 3600
 DAY = 86400
@@ -80,18 +82,13 @@ return 1
 """
 
 
-@cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 def client() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+    return redis_client()
 
 
 @cache
-def _script(url: str, source: str):
-    return _client(url).register_script(source)
+def _script(url: str, source: str):  # one per REDIS_URL, as clients are
+    return client().register_script(source)
 
 
 def bucket_of(when: datetime) -> int:

@@ -18,10 +18,10 @@ so a flushed Redis loses at most the views since the last roll-up.
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from functools import cache
 
 import redis
-from django.conf import settings
+
+from accounts.stores import redis_client
 
 KEEP_DAYS = 3
 # HSCAN batch: large enough for few round trips, small enough that Redis
@@ -29,15 +29,10 @@ KEEP_DAYS = 3
 SCAN_COUNT = 10_000
 
 
-@cache
-def _client(url: str) -> redis.Redis:
+def client() -> redis.Redis:
     # Short timeouts: a page waits on this, and a lost count is acceptable
     # where a slow page is not.
-    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=0.25)
-
-
-def client() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+    return redis_client(timeout=1, connect_timeout=0.25)
 
 
 def impressions_key(day: date) -> str:
