@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     FOLLOW_REQUEST = "follow_request", "Follow requests"
     FOLLOW_ACCEPTED = "follow_accepted", "Accepted follow requests"
     NOTICE = "notice", "Notices from the staff"
+    # One per sender: each new message replaces the last (messaging's events).
+    MESSAGE = "message", "Direct messages"
 
 
 # Several of these about one tweet (or several follows) on one day show as

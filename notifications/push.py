@@ -31,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.templatetags.static import static
+from django.urls import reverse
 from py_vapid import Vapid01, Vapid02, VapidException
 from pywebpush import WebPushException, webpush
 
@@ -74,6 +75,7 @@ TITLES = {
     Kind.FOLLOW_REQUEST: "{name} asked to follow you",
     Kind.FOLLOW_ACCEPTED: "{name} accepted your follow request",
     Kind.NOTICE: "A message from the {name} team",
+    Kind.MESSAGE: "{name} sent you a message",
 }
 
 
@@ -333,6 +335,10 @@ def _plain(text: str) -> str:
 def _body(notification: Notification) -> str:
     if notification.kind == Kind.NOTICE:
         return _plain(notification.text)
+    if notification.kind == Kind.MESSAGE:
+        # The body stays in the conversation: a push leaves through a
+        # third party's service, and lock screens show it to anyone nearby.
+        return "Open it to read."
     tweet = notification.tweet
     if tweet is not None:
         return _plain(tweet.spoiler_text or tweet.text)
@@ -340,6 +346,8 @@ def _body(notification: Notification) -> str:
 
 
 def _url(notification: Notification, site: SiteRequest) -> str:
+    if notification.kind == Kind.MESSAGE:
+        return absolute(site, reverse("messaging_inbox"))
     if notification.tweet_id and notification.kind != Kind.NOTICE:
         return absolute(site, notification.tweet.get_absolute_url())
     if notification.actor is not None:

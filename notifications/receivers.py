@@ -1,4 +1,4 @@
-"""Reactions to account and tweet events: enqueue notification tasks.
+"""Reactions to account, tweet and direct-message events: enqueue notification tasks.
 
 The signals are sent after commit (see the senders' services), so a task
 never sees data that could still roll back.
@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from oauth2_provider.models import get_access_token_model
 
 from accounts import signals as account_signals
+from messaging import signals as messaging_signals
 from tweets import signals as tweet_signals
 
 from . import tasks
@@ -100,6 +101,21 @@ def on_unmuted(muter_id, **kwargs):
 @receiver(account_signals.user_suspended, dispatch_uid="notifications.suspended")
 def on_suspended(user_id, **kwargs):
     tasks.logged_out.delay(user_id)
+
+
+@receiver(messaging_signals.message_sent, dispatch_uid="notifications.message_sent")
+def on_message_sent(message_id, **kwargs):
+    tasks.message_sent.delay(message_id)
+
+
+@receiver(messaging_signals.message_read, dispatch_uid="notifications.message_read")
+def on_message_read(conversation_id, user_id, message_id, **kwargs):
+    tasks.message_read.delay(conversation_id, user_id, message_id)
+
+
+@receiver(messaging_signals.typing, dispatch_uid="notifications.typing")
+def on_typing(conversation_id, user_id, **kwargs):
+    tasks.typing.delay(conversation_id, user_id)
 
 
 @receiver(user_logged_out, dispatch_uid="notifications.logged_out")

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from tweets.models import Tweet
 
-from . import delivery, services
+from . import delivery, direct, services
 from .models import Kind, Notification
 
 
@@ -111,6 +111,21 @@ def muted(muter_id: int) -> None:
 def logged_out(user_id: int, token_checksum: str = "") -> None:
     """A revoked token (or, without one, a suspension) ends open connections."""
     delivery.logged_out(user_id, token_checksum)
+
+
+@shared_task
+def message_sent(message_id: int) -> None:
+    direct.message_sent(message_id)
+
+
+@shared_task
+def message_read(conversation_id: int, user_id: int, message_id: int) -> None:
+    direct.message_read(conversation_id, user_id, message_id)
+
+
+@shared_task
+def typing(conversation_id: int, user_id: int) -> None:
+    direct.typing(conversation_id, user_id)
 
 
 @shared_task

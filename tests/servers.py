@@ -44,7 +44,8 @@ class Worker:
         self.log.parent.mkdir(exist_ok=True)
         command = [
             sys.executable, "-m", "celery", "-A", "twitter", "worker",
-            "--queues", "fanout,default,notifications,search", "--concurrency", "1", "--pool", "prefork",
+            "--queues", "fanout,default,notifications,search,media",
+            "--concurrency", "1", "--pool", "prefork",
             "--without-mingle", "--without-gossip", "--loglevel", "INFO",
             "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
         ]  # fmt: skip

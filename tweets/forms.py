@@ -1,5 +1,7 @@
 from django import forms
 
+from media.models import MAX_DESCRIPTION_LENGTH
+
 from .text import MAX_WEIGHT
 
 
@@ -16,6 +18,17 @@ class TweetForm(forms.Form):
     )
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # One picture or video from the page; media.validation judges the content.
+    media_file = forms.FileField(
+        label="Add a photo or video",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif,video/*"}
+        ),
+    )
+    media_description = forms.CharField(
+        label="Describe it (alt text)", required=False, max_length=MAX_DESCRIPTION_LENGTH, strip=True
+    )
 
 
 class EditTweetForm(forms.Form):

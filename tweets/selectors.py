@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Collate, Length
 
 from accounts.models import User
 from accounts.selectors import Audience, audience_of
+from media import selectors as media_selectors
 
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 
@@ -178,6 +179,25 @@ def attach_viewer_state(rows: list, audience: Audience) -> list:
         row.retweeted = original in found["r"]
         row.bookmarked = original in found["b"]
         row.quote_visible = bool(shown.quote_of_id) and _reaches(audience, shown.quote_of)
+    return attach_media(rows)
+
+
+def attach_media(rows: list) -> list:
+    """Set `media` (a list of attachments) on each tweet among `rows`, and
+    on the retweeted and quoted tweets loaded with them: one query, and
+    none when no tweet has media (entities["media"] says which do). Rows
+    that are not tweets are left alone."""
+    shown = [row for row in rows if isinstance(row, Tweet)]
+    # Retweeted originals first, so that the quotes of those are found too.
+    for field in ("retweet_of", "quote_of"):
+        relation = Tweet._meta.get_field(field)
+        shown += [
+            related for tweet in shown if relation.is_cached(tweet) and (related := getattr(tweet, field))
+        ]
+    wanted = {tweet.pk for tweet in shown if (tweet.entities or {}).get("media")}
+    found = media_selectors.of_tweets(wanted) if wanted else {}
+    for tweet in shown:
+        tweet.media = found.get(tweet.pk, [])
     return rows
 
 
@@ -212,7 +232,7 @@ def page_by_id(
     else:
         rows = list(queryset.order_by(f"-{key}")[: limit + 1])
     has_more = len(rows) > limit
-    rows = rows[:limit]
+    rows = attach_media(rows[:limit])
     next_max_id = getattr(rows[-1], key) if rows and has_more else None
     return Page(items=rows, next_max_id=next_max_id)
 
@@ -228,7 +248,7 @@ def get_tweets(viewer: User | None, tweet_ids) -> list:
     rows = with_viewer_state(visible_tweets(viewer, audience), viewer, audience).filter(
         id__any=list(tweet_ids)
     )
-    found = {row.pk: row for row in rows}
+    found = {row.pk: row for row in attach_media(list(rows))}
     return [found[pk] for pk in dict.fromkeys(tweet_ids) if pk in found]
 
 

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from media import services as media_services
 
 from . import signals, snowflake
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
@@ -41,9 +42,9 @@ def _bump(model, pk: int, **deltas: int) -> None:
     model.objects.filter(pk=pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
 
 
-def _parse_text(raw: str) -> ParsedText:
+def _parse_text(raw: str, *, allow_empty: bool = False) -> ParsedText:
     parsed = parse(raw or "")
-    if not parsed.text:
+    if not parsed.text and not allow_empty:
         raise ValidationError("Your tweet is empty.", code="empty")
     if parsed.is_too_long:
         raise ValidationError(f"Your tweet is too long ({parsed.weight} of {MAX_WEIGHT}).", code="too_long")
@@ -92,19 +93,23 @@ def post_tweet(
     sensitive: bool = False,
     spoiler_text: str = "",
     language: str = "",
+    media: list[str] | None = None,
 ) -> Tweet:
-    """Post a tweet, reply or quote by `author`.
+    """Post a tweet, reply or quote by `author`, with `media` (ids of
+    `author`'s uploads; the text may then be empty, as in Mastodon).
 
     Raises ValidationError for an empty or overweight text, an unknown
-    visibility, or a reply / quote target `author` may not see.
+    visibility, a reply / quote target `author` may not see, or media
+    media.services.attach refuses.
     """
     if not author.is_active:
         raise PermissionDenied("Suspended accounts can't tweet.")
-    parsed = _parse_text(text)
+    parsed = _parse_text(text, allow_empty=bool(media))
     if visibility is None:
         visibility = Visibility.PRIVATE if author.is_protected else Visibility.PUBLIC
     if visibility == "direct":
-        raise ValidationError("Direct messages are not available yet.", code="visibility")
+        # Direct statuses are messages (messaging.api.views), never tweets.
+        raise ValidationError("A tweet can't be direct: send a direct message instead.", code="visibility")
     if visibility not in Visibility.values:
         raise ValidationError(f"Unknown visibility {visibility!r}.", code="visibility")
     if author.is_protected:
@@ -138,6 +143,10 @@ def post_tweet(
     )
     tweet.save(force_insert=True)
     _store_entities(tweet, parsed)
+    if media:
+        # As Twitter's entities.media: readers then know which tweets have
+        # attachments to load, and the others cost no query.
+        tweet.entities["media"] = [item.pk for item in media_services.attach(author, media, tweet=tweet)]
     tweet.save(update_fields=["entities"])
     _bump(User, author.pk, tweets_count=1)
     if parent:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.pages import error_text, redirect_back
+from media import services as media_services
 
 from . import selectors, services
 from .forms import EditTweetForm, TweetForm
@@ -44,6 +45,28 @@ def _optional_target(request, tweet_id):
     return _get_tweet_or_404(request, tweet_id)
 
 
+def _post_with_media(request, data) -> Tweet:
+    """Upload the form's file, if any, then post the tweet with it; a
+    refused tweet takes its upload away again, so nothing is left behind."""
+    upload = None
+    if data["media_file"]:
+        upload = media_services.upload(
+            request.user, data["media_file"], description=data["media_description"]
+        )
+    try:
+        return services.post_tweet(
+            request.user,
+            data["text"],
+            in_reply_to=_optional_target(request, data["in_reply_to"]),
+            quote_of=_optional_target(request, data["quote_of"]),
+            media=[str(upload.pk)] if upload else None,
+        )
+    except BaseException:
+        if upload is not None:
+            media_services.delete(request.user, upload.pk)
+        raise
+
+
 @login_required
 def compose(request):
     """GET: the compose page (for a reply or quote); POST: post the tweet."""
@@ -61,17 +84,12 @@ def compose(request):
             request, "tweets/compose.html", {"form": form, "reply_to": reply_to, "quote_of": quote_of}
         )
 
-    form = TweetForm(request.POST)
+    form = TweetForm(request.POST, request.FILES)
     error, tweet = "", None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            tweet = services.post_tweet(
-                request.user,
-                data["text"],
-                in_reply_to=_optional_target(request, data["in_reply_to"]),
-                quote_of=_optional_target(request, data["quote_of"]),
-            )
+            tweet = _post_with_media(request, data)
         except (ValidationError, PermissionDenied) as exc:
             error = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
     else:

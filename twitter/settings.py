@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "notifications",
     "search",
     "trends",
+    "media",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
     "notifications.tasks_push.*": {"queue": "notifications"},
     "search.tasks.*": {"queue": "search"},
+    "media.tasks.*": {"queue": "media"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -295,6 +298,16 @@ STREAMING_MAX_MESSAGE_BYTES = env_int("STREAMING_MAX_MESSAGE_BYTES", 4096)
 # How long a long-polling request waits for an event.
 STREAMING_LONG_POLL_SECONDS = env_int("STREAMING_LONG_POLL_SECONDS", 30)
 
+# Direct messages are encrypted with per-conversation data keys wrapped by a
+# master key (messaging.crypto): "id:base64 of 32 bytes", comma-separated,
+# the current one first. Without one, messages can be neither sent nor read.
+_messaging_keys = os.environ.get("MESSAGING_MASTER_KEYS", "")
+if not _messaging_keys and os.environ.get("MESSAGING_MASTER_KEYS_FILE"):
+    _messaging_keys = Path(os.environ["MESSAGING_MASTER_KEYS_FILE"]).read_text()
+MESSAGING_MASTER_KEYS = [
+    entry.strip() for entry in _messaging_keys.replace("\n", ",").split(",") if entry.strip()
+]
+
 # Web Push (VAPID, RFC 8292): the server's P-256 key, PEM or base64url (the raw
 # 32-byte secret or DER), as py_vapid reads it. Without one, push is off.
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
@@ -357,6 +370,8 @@ API_RATE_LIMITS = {
     "statuses": os.environ.get("API_RATE_LIMIT_STATUSES", "30/1800"),
     "apps": os.environ.get("API_RATE_LIMIT_APPS", "5/300"),
     "auth": os.environ.get("API_RATE_LIMIT_AUTH", "25/300"),
+    # Mastodon's: 30 uploads per half hour.
+    "media": os.environ.get("API_RATE_LIMIT_MEDIA", "30/1800"),
 }
 API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", True)
 SPECTACULAR_SETTINGS = {
@@ -424,6 +439,54 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded media on S3 (or an S3-compatible store) when a bucket is named;
+# boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # The CDN's host name: media URLs point there instead of the bucket.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": os.environ.get("AWS_S3_URL_PROTOCOL", "https:"),
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Media is public (behind a CDN): plain URLs that never expire,
+            # and a name taken twice gets a suffix rather than overwriting.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # "public-read" for a bucket with ACLs; none where a bucket
+            # policy (or the CDN's origin access) grants reading.
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+        },
+    }
+
+# --- Media -----------------------------------------------------------------
+# Uploads are checked by content (media.validation) against these limits
+# before anything is stored; processing runs on the Celery queue "media".
+
+MEDIA_IMAGE_MAX_BYTES = env_int("MEDIA_IMAGE_MAX_BYTES", 16 * 1024 * 1024)
+MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 99 * 1024 * 1024)
+# Decoded pixels of one image or video frame (Mastodon's limit, about 33 MP):
+# a small file declaring huge dimensions (a decompression bomb) stops here.
+MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 8192 * 4096)
+# Frames x pixels of an animated GIF, the other way to decode a bomb.
+MEDIA_GIF_MAX_TOTAL_PIXELS = env_int("MEDIA_GIF_MAX_TOTAL_PIXELS", 300 * 1024 * 1024)
+MEDIA_VIDEO_MAX_SECONDS = env_int("MEDIA_VIDEO_MAX_SECONDS", 300)
+# Longest side of the display rendition and of the thumbnail, in pixels.
+MEDIA_IMAGE_DISPLAY_SIZE = env_int("MEDIA_IMAGE_DISPLAY_SIZE", 2048)
+MEDIA_IMAGE_THUMBNAIL_SIZE = env_int("MEDIA_IMAGE_THUMBNAIL_SIZE", 400)
+MEDIA_VIDEO_DISPLAY_SIZE = env_int("MEDIA_VIDEO_DISPLAY_SIZE", 1280)
+# A job that started longer ago than this is taken to have died with its
+# worker and may be run again: under CELERY_VISIBILITY_TIMEOUT, so that the
+# redelivered task takes the job over instead of finding it "processing".
+MEDIA_PROCESSING_TIMEOUT = env_int("MEDIA_PROCESSING_TIMEOUT", 240)
+# ffmpeg and ffprobe: these paths, else those on PATH, else the ffmpeg
+# binary of the imageio-ffmpeg package.
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "")
+FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "")
 
 # --- Security --------------------------------------------------------------
 

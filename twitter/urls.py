@@ -15,10 +15,13 @@ urlpatterns = [
     # The Mastodon client API and OAuth: before the pages' /<username> routes.
     path("", include("accounts.api.oauth_urls")),
     path("", include("accounts.api.urls")),
+    # Before tweets': its statuses routes take visibility=direct (messaging.api.views).
+    path("", include("messaging.api.urls")),
     path("", include("tweets.api.urls")),
     path("", include("timelines.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("trends.api.urls")),
+    path("", include("media.api.urls")),
     path("", include("twitter.api.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
@@ -27,6 +30,8 @@ urlpatterns = [
     path("", include("tweets.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
+    path("", include("media.urls")),
+    path("", include("messaging.urls")),
     path("", include("trends.urls")),
     path("", include("trends.analytics.urls")),
     # timelines last: it owns the /<username> catch-all profile route.

@@ -3,7 +3,8 @@
 // resuming after the last event seen, so that nothing is lost in between.
 //
 // It turns each event into a DOM event on <body> ("live:update",
-// "live:notification", "live:delete", "live:counts", "live:reply", and
+// "live:notification", "live:delete", "live:counts", "live:reply",
+// "live:direct", "live:typing", and
 // "live:reconnected" after a gap), which htmx attributes listen to
 // (hx-trigger="live:notification from:body"); the HTML itself always comes
 // from the ordinary views, with their visibility rules.
@@ -20,6 +21,11 @@
     "status.update": "live:update",
     "status.counts": "live:counts",
     "status.reply": "live:reply",
+    // Direct messages (pages only): a new message or a read receipt in
+    // one of the reader's conversations, and someone typing in one.
+    "direct.message": "live:direct",
+    "direct.read": "live:direct",
+    "direct.typing": "live:typing",
   };
   const MAX_BACKOFF_MS = 30000;
   const params = new URLSearchParams(location.search);

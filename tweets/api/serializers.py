@@ -10,7 +10,9 @@ from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, account_json
 from api.representation import absolute, iso
+from media.api.serializers import media_json
 
+from ..attachments import tweet_media
 from ..models import Tweet
 from ..templatetags.tweet_tags import turl
 from ..text import parse, render_html
@@ -86,7 +88,7 @@ def _original_json(request, tweet: Tweet, row, *, quote_visible: bool, nested: b
         "mentions": _mentions(request, entities),
         "tags": _tags(request, entities),
         "emojis": [],
-        "media_attachments": [],
+        "media_attachments": [media_json(item, request) for item in tweet_media(tweet)],
         "application": None,
         "card": None,
         "poll": None,
@@ -244,7 +246,9 @@ class StatusParamsSerializer(serializers.Serializer):
     sensitive = serializers.BooleanField(required=False)
     language = serializers.CharField(required=False)
     media_ids = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Media are not available yet."
+        child=serializers.CharField(),
+        required=False,
+        help_text="Ids from POST /api/v2/media: up to 4 images or 1 video; the status may then be empty.",
     )
 
 

@@ -68,11 +68,8 @@ class StatusesView(MastodonView):
     def post(self, request):
         # MastodonView has already refused a body that is not an object.
         data = request.data
-        media_ids = [media_id for media_id in params.listing(data, "media_ids") if media_id]
-        if media_ids:
-            # Uploads do not exist yet, so every id is unknown, as Mastodon reports one.
-            raise Unprocessable(f"Media {', '.join(media_ids)} not found or already attached to another post")
         options = {
+            "media": [media_id for media_id in params.listing(data, "media_ids") if media_id],
             "in_reply_to": _target(request, data, "in_reply_to_id"),
             "quote_of": _target(request, data, "quote_id", "quoted_status_id"),
             "visibility": params.text(data, "visibility") or None,

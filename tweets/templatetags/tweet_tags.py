@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from tweets.attachments import tweet_media
 from tweets.text import render_html
 
 register = template.Library()
@@ -20,6 +21,11 @@ def tweet_html(tweet) -> str:
             profile_url=lambda username: turl("profile", username),
         )
     )
+
+
+@register.filter
+def media(tweet) -> list:
+    return tweet_media(tweet)
 
 
 @register.filter

@@ -75,7 +75,8 @@ def test_reply_and_quote(as_user, ann, bob, post):
         ({"status": "x" * 281}, "too long"),
         ({"status": "   "}, "empty"),
         ({"status": "hi", "visibility": "everyone"}, "Unknown visibility"),
-        ({"status": "hi", "visibility": "direct"}, "Direct messages are not available"),
+        # A direct status is a message (messaging.api.views), never a tweet.
+        ({"status": "hi", "visibility": "direct"}, "A direct message needs the @username"),
         ({"status": "hi", "media_ids[]": ["123"]}, "Media 123 not found"),
         ({"status": "hi", "in_reply_to_id": "123456"}, "does not exist"),
         ({"status": "hi", "in_reply_to_id": "abc"}, "does not exist"),

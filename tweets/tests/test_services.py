@@ -705,8 +705,8 @@ def test_concurrent_retweets_by_one_user_make_one_row(make_user):
     assert tweets_count(fan) == 1
 
 
-def test_direct_visibility_is_not_available_yet(ann):
-    with pytest.raises(ValidationError, match="Direct messages are not available yet"):
+def test_a_tweet_is_never_direct(ann):
+    with pytest.raises(ValidationError, match="A tweet can't be direct"):
         services.post_tweet(ann, "psst", visibility="direct")
     assert not Tweet.objects.exists()
 

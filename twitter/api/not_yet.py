@@ -5,8 +5,6 @@ never a 500, never an HTML 404.
 Each view declares the scope Mastodon's controller asks for, and says
 which issue replaces it:
 
-- media app (issue "Media uploads"): POST /api/v1/media, /api/v2/media
-- messaging app (issue "Direct messages"): GET /api/v1/conversations
 - trending statuses and links, follow suggestions (the issue "Trends"
   delivered trending hashtags, in trends.api, and left these):
   GET /api/v1/trends/statuses, /links, /api/v1/suggestions, /api/v2/suggestions
@@ -19,7 +17,6 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 
-from api.errors import Unprocessable
 from api.views import MastodonView, page_response
 
 # An array of entities whose shape the delivering issue documents.
@@ -42,22 +39,7 @@ class _NotFound(MastodonView):
         raise Http404
 
 
-# --- media ---------------------------------------------------------------------------
-
-
-class MediaView(MastodonView):
-    scopes = {"POST": "write:media"}
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
-        raise Unprocessable("Media uploads are not available yet")
-
-
 # --- lists of things nobody has yet --------------------------------------------------
-
-
-class ConversationsView(_EmptyList):
-    scopes = {"GET": "read:statuses"}
 
 
 class TrendsView(_EmptyList):

@@ -6,7 +6,6 @@ import pytest
 EMPTY_LISTS = [
     ("/api/v1/notifications", "read:notifications"),
     ("/api/v1/notifications/requests", "read:notifications"),
-    ("/api/v1/conversations", "read:statuses"),
     ("/api/v1/suggestions", "read"),
     ("/api/v2/suggestions", "read"),
     ("/api/v1/filters", "read:filters"),
@@ -58,14 +57,6 @@ def test_notifications(api, token_for, ann):
     assert reader.checked >= 6
     read_only = api.as_(token_for(ann, "read"))
     assert read_only.post("/api/v1/notifications/clear", validate=False).status_code == 403
-
-
-@pytest.mark.parametrize("path", ["/api/v1/media", "/api/v2/media"])
-def test_media_uploads_are_refused_for_now(api, token_for, ann, path):
-    response = api.as_(token_for(ann, "write:media")).post(path, {"description": "a cat"})
-    assert response.status_code == 422
-    assert response.json()["error"] == "Media uploads are not available yet"
-    assert api.as_(token_for(ann, "read")).post(path, validate=False).status_code == 403
 
 
 def test_push_subscription(api, token_for, ann):

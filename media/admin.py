@@ -1,0 +1,20 @@
+"""The staff side of media: browsing attachments and why processing failed.
+
+Read-only, like tweets: attachments are written only by media.services.
+"""
+
+from django.contrib import admin
+
+from accounts.admin import ReadOnlyAdmin
+
+from .models import MediaAttachment
+
+
+@admin.register(MediaAttachment)
+class MediaAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "owner", "kind", "state", "tweet_id", "created_at")
+    list_filter = ("kind", "state")
+    search_fields = ("owner__username", "description")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner", "tweet")
+    readonly_fields = ("error", "meta", "blurhash")

@@ -1,0 +1,93 @@
+"""Direct messages as Mastodon's API shows them.
+
+A message is a Status with `visibility: "direct"` whose `mentions` are the
+conversation's other participants (Mastodon apps answer a direct status by
+mentioning them again, and reply with `in_reply_to_id`); a conversation is
+Mastodon's Conversation: its id, the other accounts, whether it is unread
+and its newest message as `last_status`.
+"""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from accounts.api.serializers import AccountSerializer, account_json
+from api.representation import absolute, iso
+from tweets.api.serializers import StatusSerializer, content_html
+from tweets.templatetags.tweet_tags import turl
+from tweets.text import parse
+
+
+def _mention(request, user) -> dict:
+    return {
+        "id": str(user.pk),
+        "username": user.username,
+        "acct": user.username,
+        "url": absolute(request, turl("profile", user.username)),
+    }
+
+
+def message_status_json(message, people, request) -> dict:
+    """A decrypted message (with `sender`) as a Status; `people` are the
+    conversation's active participants (users)."""
+    url = absolute(request, reverse("messaging_conversation", args=[message.conversation_id]))
+    entities = parse(message.text).entities()
+    # @names in the text link to profiles as a tweet's do; `mentions` are
+    # the recipients, which is what apps answer to.
+    return {
+        "id": str(message.pk),
+        "uri": f"{url}#message-{message.pk}",
+        "url": f"{url}#message-{message.pk}",
+        "created_at": iso(message.created_at),
+        "edited_at": None,
+        "account": account_json(message.sender, request),
+        "content": content_html(request, message.text, entities),
+        "visibility": "direct",
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": None,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "quotes_count": 0,
+        "mentions": [_mention(request, user) for user in people if user.pk != message.sender_id],
+        "tags": [],
+        "emojis": [],
+        "media_attachments": [],
+        "application": None,
+        "card": None,
+        "poll": None,
+        "reblog": None,
+        "quote": None,
+        "filtered": [],
+        "favourited": False,
+        "reblogged": False,
+        "bookmarked": False,
+        "muted": False,
+        "pinned": False,
+    }
+
+
+def conversation_json(summary, request) -> dict:
+    """A messaging.selectors.Summary as Mastodon's Conversation."""
+    people = [summary.participant.user, *summary.others]
+    last = summary.last
+    return {
+        "id": str(summary.conversation.pk),
+        "unread": summary.unread > 0,
+        "accounts": [account_json(user, request) for user in summary.others],
+        "last_status": message_status_json(last, people, request) if last else None,
+    }
+
+
+class ConversationSerializer(serializers.Serializer):
+    """Mastodon's Conversation: a direct-message conversation."""
+
+    id = serializers.CharField()
+    unread = serializers.BooleanField()
+    accounts = AccountSerializer(many=True, help_text="The other participants.")
+    last_status = StatusSerializer(allow_null=True, help_text="The newest message, as a direct Status.")
+
+    def to_representation(self, instance):
+        return conversation_json(instance, self.context["request"])
