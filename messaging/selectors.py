@@ -87,17 +87,26 @@ def get_message(participant: Participant, message_id: int) -> Message | None:
     return next(iter(decrypt(participant, found)), None)
 
 
-def _unread(user: User, blocked: frozenset[int]) -> Subquery:
-    deleted = DeletedMessage.objects.filter(user=user, message=OuterRef("pk"))
-    unread = (
+def _unread_messages(user: User, blocked: Q) -> QuerySet:
+    """The messages of the outer participant row's conversation that its
+    user has not read: from others, active and not `blocked`, not deleted
+    for the user, past what they read, cleared or joined after."""
+    deleted = DeletedMessage.objects.filter(user_id=user.pk, message=OuterRef("pk"))
+    return (
         Message.objects.filter(
             conversation_id=OuterRef("conversation_id"),
             id__gt=Greatest(OuterRef("last_read_id"), OuterRef("cleared_id"), OuterRef("visible_from")),
             sender__is_active=True,
         )
         .exclude(sender_id=user.pk)
-        .exclude(sender_id__in=blocked)
+        .exclude(blocked)
         .exclude(Exists(deleted))
+    )
+
+
+def _unread(user: User, blocked: frozenset[int]) -> Subquery:
+    unread = (
+        _unread_messages(user, Q(sender_id__in=blocked))
         .order_by()
         .values("conversation_id")
         .annotate(n=Count("pk"))
@@ -131,17 +140,7 @@ def unread_conversations(user: User) -> int:
         Q(blocker_id=user.pk, blocked_id=OuterRef("sender_id"))
         | Q(blocked_id=user.pk, blocker_id=OuterRef("sender_id"))
     )
-    deleted = DeletedMessage.objects.filter(user_id=user.pk, message=OuterRef("pk"))
-    unread = (
-        Message.objects.filter(
-            conversation_id=OuterRef("conversation_id"),
-            id__gt=Greatest(OuterRef("last_read_id"), OuterRef("cleared_id"), OuterRef("visible_from")),
-            sender__is_active=True,
-        )
-        .exclude(sender_id=user.pk)
-        .exclude(Exists(blocks))
-        .exclude(Exists(deleted))
-    )
+    unread = _unread_messages(user, Q(Exists(blocks)))
     return Participant.objects.filter(
         Exists(unread), user_id=user.pk, state=Participant.State.ACCEPTED, left_at__isnull=True
     ).count()
