@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 
 @contextmanager
@@ -27,3 +28,18 @@ def planned_for_its_values():
             " set_config('random_page_cost', '1.1', true)"
         )
         yield
+
+
+def ids_in(field: str, ids) -> Q:
+    """Q(field in ids), the ids sent as one array parameter (accounts.lookups).
+
+    The SQL text is then the same however many ids there are, so a prepared
+    statement (settings.DB_PREPARED_STATEMENTS) is planned once per
+    connection for every reader. Always false for no ids.
+    """
+    if not ids:
+        return Q(pk__in=[])
+    # "author_id" -> "author__id": the lookup is on the target's primary key
+    # (foreign keys have their own lookups); Django trims the join.
+    path = f"{field.removesuffix('_id')}__id" if field.endswith("_id") else field
+    return Q(**{f"{path}__any": ids})

@@ -12,9 +12,10 @@ from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Subque
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 
 from accounts.models import User
+from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
 from timelines.models import Marker
-from tweets.selectors import RELATED, Page, attach_viewer_state, ids_in, page_by_id, visible_to
+from tweets.selectors import RELATED, Page, attach_viewer_state, page_by_id, visible_to
 
 from .models import Kind, Notification, Preference
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Follow, User
+from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
 from tweets.models import Tweet
 from tweets.selectors import (
@@ -24,7 +25,6 @@ from tweets.selectors import (
     attach_viewer_state,
     can_see,
     hashtag_tweets,
-    ids_in,
     load_tweets,
     page_by_id,
     visible_tweets,

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Collate, Length
 
 from accounts.models import User
+from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
 from media import selectors as media_selectors
 
@@ -45,21 +46,6 @@ RELATED = (
     "quote_of__author",
     "in_reply_to_author",
 )
-
-
-def ids_in(field: str, ids) -> Q:
-    """Q(field in ids), the ids sent as one array parameter (tweets.lookups).
-
-    The SQL text is then the same however many ids there are, so a prepared
-    statement (settings.DB_PREPARED_STATEMENTS) is planned once per
-    connection for every reader. Always false for no ids.
-    """
-    if not ids:
-        return Q(pk__in=[])
-    # "author_id" -> "author__id": the lookup is on the target's primary key
-    # (foreign keys have their own lookups); Django trims the join.
-    path = f"{field.removesuffix('_id')}__id" if field.endswith("_id") else field
-    return Q(**{f"{path}__any": ids})
 
 
 def _audience_q(audience: Audience, prefix: str = "") -> Q:

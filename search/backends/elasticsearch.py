@@ -20,8 +20,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.dsl import Q
 from elasticsearch.helpers import bulk
 
+from accounts.queries import ids_in
 from accounts.selectors import Audience
-from tweets.selectors import ids_in
 from tweets.snowflake import id_floor
 
 from ..documents import TweetDocument

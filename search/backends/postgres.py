@@ -20,10 +20,10 @@ from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Ln
 
-from accounts.queries import planned_for_its_values
+from accounts.queries import ids_in, planned_for_its_values
 from accounts.selectors import Audience
 from tweets.models import Tweet
-from tweets.selectors import ids_in, visible_originals
+from tweets.selectors import visible_originals
 from tweets.snowflake import id_floor
 
 from . import Lookup, Order
