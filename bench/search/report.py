@@ -278,7 +278,8 @@ def report_markdown(results: dict) -> str:
         "## Search in-process (`search.selectors.search_tweets`, 20 results), ms",
         "",
         "Resolving names, the viewer's audience, the backend's ids and loading the tweets with the "
-        "viewer's state: everything but the rendering.",
+        "viewer's state: everything but the rendering. The process's loaded modules are first frozen "
+        "out of the garbage collector's sight, as the servers do (`twitter.heap.settle`).",
         "",
         *_in_process_table(results),
         "",
@@ -293,7 +294,7 @@ def report_markdown(results: dict) -> str:
         "",
         "## Autocomplete (`/search/complete/?q=...`), ms",
         "",
-        "In-process: what the view runs (`accounts.selectors.search_accounts` or "
+        "In-process: what the view runs (`accounts.selectors.complete_accounts` or "
         "`tweets.selectors.search_hashtags`, 6 suggestions); matches: how many there are before the 6 "
         "are kept. Signed in over HTTP: a session cookie.",
         "",
