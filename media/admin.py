@@ -1,6 +1,8 @@
 """The staff side of media: browsing attachments and why processing failed.
 
 Read-only, like tweets: attachments are written only by media.services.
+Direct messages' media are not listed: staff see messages' metadata only
+(docs/messaging.md), never what they carry.
 """
 
 from django.contrib import admin
@@ -18,3 +20,6 @@ class MediaAttachmentAdmin(ReadOnlyAdmin):
     list_select_related = ("owner",)
     raw_id_fields = ("owner", "tweet")
     readonly_fields = ("error", "meta", "blurhash")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(message__isnull=True)

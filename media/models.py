@@ -2,8 +2,8 @@
 and its alt text.
 
 An attachment belongs to its owner until a service attaches it to one
-thing that carries it (a tweet now; a direct message later adds its own
-nullable foreign key and lists it in ATTACHMENT_FIELDS). The original file
+thing that carries it: a tweet or a direct message, each a nullable
+foreign key listed in ATTACHMENT_FIELDS. The original file
 is kept as uploaded; the files people are shown (`file`, `thumbnail`) are
 written by media.processing, in a Celery worker.
 """
@@ -15,7 +15,7 @@ from django.db import models
 MAX_DESCRIPTION_LENGTH = 1500
 # The foreign keys that attach an attachment to what carries it: an
 # attachment with any of them set is no longer free to attach.
-ATTACHMENT_FIELDS = ("tweet",)
+ATTACHMENT_FIELDS = ("tweet", "message")
 
 
 class Kind(models.TextChoices):
@@ -61,6 +61,16 @@ class MediaAttachment(models.Model):
 
     tweet = models.ForeignKey(
         "tweets.Tweet",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="media_attachments",
+    )
+    # A direct message's media: shown only to its conversation's
+    # participants (messaging.selectors), never through the tweets' paths.
+    # A string reference: media is below messaging in the layers.
+    message = models.ForeignKey(
+        "messaging.Message",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

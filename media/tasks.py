@@ -9,3 +9,9 @@ from . import services
 @shared_task
 def process_media(media_id: int) -> str | None:
     return services.process(media_id)
+
+
+@shared_task
+def sweep_unattached_media() -> int:
+    """Periodic (celery beat): delete uploads nobody attached in time."""
+    return services.sweep_unattached()

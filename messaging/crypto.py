@@ -60,6 +60,21 @@ def master_keys() -> list[MasterKey]:
     return keys
 
 
+def is_configured() -> bool:
+    """Whether messaging can work: MESSAGING_MASTER_KEYS holds usable keys.
+    Pages and the API answer 503 when it does not, instead of failing."""
+    try:
+        master_keys()
+    except ImproperlyConfigured:
+        return False
+    return True
+
+
+UNAVAILABLE = (
+    "Direct messages are not configured on this server: the administrator must set MESSAGING_MASTER_KEYS."
+)
+
+
 def current_master_key() -> MasterKey:
     return master_keys()[0]
 

@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from accounts.selectors import active_users
+from media.models import MAX_DESCRIPTION_LENGTH
 
 from .models import MAX_PARTICIPANTS, WhoMayMessage
 from .services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
@@ -38,6 +39,18 @@ class MessageForm(forms.Form):
         # The service strips and checks; a generous cap keeps huge posts out.
         max_length=MAX_MESSAGE_LENGTH * 2,
         required=False,
+    )
+    # One picture or video, as the tweet compose form takes; media.validation
+    # judges the content. A message may be only that.
+    media_file = forms.FileField(
+        label="Add a photo or video",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif,video/*"}
+        ),
+    )
+    media_description = forms.CharField(
+        label="Describe it (alt text)", required=False, max_length=MAX_DESCRIPTION_LENGTH, strip=True
     )
 
 

@@ -14,11 +14,14 @@ from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import Block, Follow, User
 from accounts.selectors import audience_of
+from media import selectors as media_selectors
 
 from .crypto import Opener
 from .models import DeletedMessage, Message, MessagingPreference, Participant, WhoMayMessage
 
 PAGE_SIZE = 50
+# Conversations per page of the inbox and of its Requests tab.
+INBOX_PAGE_SIZE = 20
 
 
 def participation(user: User, conversation_id: int) -> Participant | None:
@@ -65,6 +68,18 @@ def decrypt(participant: Participant, messages) -> list[Message]:
     return messages
 
 
+def with_media(messages) -> list[Message]:
+    """Set `media` (their attachments, in order) on readable messages: one
+    query, none for no message. Only ever called with messages a selector
+    here has let the reader see: message media have no other way out."""
+    messages = [message for message in messages if message is not None]
+    if messages:
+        found = media_selectors.of_messages(message.pk for message in messages)
+        for message in messages:
+            message.media = found.get(message.pk, [])
+    return messages
+
+
 def messages_page(
     participant: Participant,
     *,
@@ -72,19 +87,22 @@ def messages_page(
     since_id: int | None = None,
     limit: int = PAGE_SIZE,
     blocked: frozenset[int] | None = None,
+    media: bool = True,
 ) -> list[Message]:
-    """A page of readable messages, newest first, decrypted."""
+    """A page of readable messages, newest first, decrypted, with their
+    `media` (unless `media=False`: the caller loads them for many pages)."""
     rows = visible_messages(participant, blocked)
     if max_id is not None:
         rows = rows.filter(id__lt=max_id)
     if since_id is not None:
         rows = rows.filter(id__gt=since_id)
-    return decrypt(participant, rows[:limit])
+    page = decrypt(participant, rows[:limit])
+    return with_media(page) if media else page
 
 
 def get_message(participant: Participant, message_id: int) -> Message | None:
     found = visible_messages(participant).filter(pk=message_id)[:1]
-    return next(iter(decrypt(participant, found)), None)
+    return next(iter(with_media(decrypt(participant, found))), None)
 
 
 def _unread_messages(user: User, blocked: Q) -> QuerySet:
@@ -115,20 +133,49 @@ def _unread(user: User, blocked: frozenset[int]) -> Subquery:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def inbox(user: User, *, requests: bool = False) -> QuerySet:
-    """The user's conversations (participants rows, with `conversation`
-    and `unread`), most recently active first: accepted ones, or with
-    `requests` the message requests they have not answered. A conversation
-    they cleared shows again when someone writes in it."""
+def listed(user: User, *, requests: bool = False) -> QuerySet:
+    """The participant rows of the user's inbox, plain: accepted
+    conversations, or with `requests` the message requests they have not
+    answered. A conversation they cleared shows again when someone writes
+    in it."""
     state = Participant.State.PENDING if requests else Participant.State.ACCEPTED
+    return Participant.objects.filter(user=user, state=state, left_at__isnull=True).filter(
+        conversation__last_activity_id__gt=Greatest("cleared_id", "visible_from")
+    )
+
+
+def inbox(user: User, *, requests: bool = False, max_id: int | None = None) -> QuerySet:
+    """The user's conversations (`listed` rows, with `conversation` and
+    `unread`), most recently active first; with `max_id`, those whose
+    newest message is older than it (the id is the list's cursor)."""
     blocked = audience_of(user).blocked
+    rows = listed(user, requests=requests)
+    if max_id is not None:
+        rows = rows.filter(conversation__last_activity_id__lt=max_id)
     return (
-        Participant.objects.filter(user=user, state=state, left_at__isnull=True)
-        .filter(conversation__last_activity_id__gt=Greatest("cleared_id", "visible_from"))
-        .select_related("conversation", "user")
+        rows.select_related("conversation", "user")
         .annotate(unread=_unread(user, blocked))
         .order_by("-conversation__last_activity_id")
     )
+
+
+@dataclass
+class InboxPage:
+    summaries: list["Summary"]
+    next_max_id: int | None
+    """Pass as max_id to get the next (older) page; None on the last page."""
+
+
+def inbox_page(
+    user: User, *, requests: bool = False, max_id: int | None = None, limit: int | None = None
+) -> InboxPage:
+    """One page of the inbox (or of its requests), summarized: `limit`
+    conversations, INBOX_PAGE_SIZE by default."""
+    limit = limit or INBOX_PAGE_SIZE
+    rows = list(inbox(user, requests=requests, max_id=max_id)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InboxPage(summarize(rows), rows[-1].conversation.last_activity_id if more and rows else None)
 
 
 def unread_conversations(user: User) -> int:
@@ -185,8 +232,9 @@ def summarize(participants) -> list[Summary]:
         others = [u for u in members.get(participant.conversation_id, []) if u.pk != participant.user_id]
         if participant.user_id not in blocked:
             blocked[participant.user_id] = audience_of(participant.user).blocked
-        last = next(iter(messages_page(participant, limit=1, blocked=blocked[participant.user_id])), None)
-        summaries.append(Summary(participant, others, last))
+        page = messages_page(participant, limit=1, blocked=blocked[participant.user_id], media=False)
+        summaries.append(Summary(participant, others, next(iter(page), None)))
+    with_media(summary.last for summary in summaries)
     return summaries
 
 

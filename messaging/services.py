@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Block, User
+from api import idempotency
+from media import services as media_services
 from tweets import snowflake
 
 from . import crypto, signals
@@ -29,7 +31,7 @@ from .models import (
     Participant,
     WhoMayMessage,
 )
-from .selectors import follows, participation, visible_messages, who_may_message
+from .selectors import follows, get_message, listed, participation, visible_messages, who_may_message
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_TITLE_LENGTH = 50
@@ -155,18 +157,23 @@ def _participant_for_update(actor: User, conversation_id: int) -> Participant:
 
 
 @transaction.atomic
-def send_message(actor: User, conversation_id: int, text: str) -> Message:
-    """Send `text` to a conversation `actor` is in.
+def send_message(actor: User, conversation_id: int, text: str, *, media=None) -> Message:
+    """Send `text`, and `media` (ids of `actor`'s unattached uploads, in
+    order), to a conversation `actor` is in. The text may be empty when
+    there is media.
 
     Answering a message request accepts it. In a one-to-one conversation a
     block either way stops the message (PermissionDenied); in a group the
     message goes to everyone, and those who block the sender (or are
     blocked by them) never see it (messaging.selectors).
-    Raises ValidationError for an empty or too long text.
+    Raises ValidationError for an empty or too long text, and for media
+    media.services.attach refuses (another's, attached, failed, too many);
+    then nothing is stored.
     """
     participant = _participant_for_update(actor, conversation_id)
     text = (text or "").strip()
-    if not text:
+    media = [str(media_id) for media_id in media or [] if str(media_id).strip()]
+    if not text and not media:
         raise ValidationError("Write a message.", code="empty")
     if len(text) > MAX_MESSAGE_LENGTH:
         raise ValidationError(f"A message is at most {MAX_MESSAGE_LENGTH:,} characters.", code="too_long")
@@ -187,6 +194,8 @@ def send_message(actor: User, conversation_id: int, text: str) -> Message:
         nonce=sealed.nonce,
         created_at=timezone.now(),
     )
+    # A refusal here rolls the message back with everything above.
+    message.media = media_services.attach(actor, media, message=message)
     Conversation.objects.filter(pk=conversation.pk).update(last_activity_id=message_id)
     conversation.last_activity_id = message_id
     # One's own message is read, and answering a request accepts it.
@@ -198,6 +207,41 @@ def send_message(actor: User, conversation_id: int, text: str) -> Message:
     )
     message.text = text
     return message
+
+
+@transaction.atomic
+def send_direct(
+    actor: User, text: str, *, conversation_id: int | None = None, recipients=(), media=None
+) -> Message:
+    """A direct status: send into `conversation_id`, or else into the
+    conversation of `actor` with `recipients` (started when they have
+    none). One transaction: a refused message leaves no new conversation.
+    Raises what start_conversation and send_message raise."""
+    if conversation_id is None:
+        conversation_id = start_conversation(actor, recipients).pk
+    return send_message(actor, conversation_id, text, media=media)
+
+
+def _earlier_message(actor: User, message_id: int) -> Message | None:
+    """`actor`'s message `message_id`, decrypted, while they still see it."""
+    conversation_id = (
+        Message.objects.filter(pk=message_id, sender=actor).values_list("conversation_id", flat=True).first()
+    )
+    participant = participation(actor, conversation_id) if conversation_id else None
+    return get_message(participant, message_id) if participant else None
+
+
+def send_direct_once(actor: User, key: str, text: str, **options) -> Message:
+    """`send_direct`, at most once per (actor, Idempotency-Key) for an hour
+    (api.idempotency): a retried request gets the message the first one
+    sent. Raises what `send_direct` and `api.idempotency.once` raise."""
+    return idempotency.once(
+        "messaging",
+        actor.pk,
+        key,
+        make=lambda: send_direct(actor, text, **options),
+        find=lambda pk: _earlier_message(actor, pk),
+    )
 
 
 @transaction.atomic
@@ -287,6 +331,7 @@ def mark_read(actor: User, conversation_id: int, up_to_id: int | None = None) ->
 
 @transaction.atomic
 def accept_request(actor: User, conversation_id: int) -> None:
+    """Accept a message request (nothing to do when it is accepted already)."""
     participant = _participant_for_update(actor, conversation_id)
     if participant.state != Participant.State.ACCEPTED:
         participant.state = Participant.State.ACCEPTED
@@ -303,6 +348,42 @@ def delete_request(actor: User, conversation_id: int) -> None:
         leave_group(actor, conversation_id)
     else:
         delete_conversation_for_me(actor, conversation_id)
+
+
+def _open_requests(actor: User, conversation_ids) -> list[int]:
+    """Which of `conversation_ids` are `actor`'s open message requests (in
+    their Requests tab), locked until the transaction ends."""
+    rows = (
+        listed(actor, requests=True)
+        .select_for_update(of=("self",))
+        .filter(conversation_id__in={int(pk) for pk in conversation_ids})
+        .order_by("conversation_id")
+    )
+    return list(rows.values_list("conversation_id", flat=True))
+
+
+@transaction.atomic
+def accept_requests(actor: User, conversation_ids) -> list[int]:
+    """Accept those of `conversation_ids` that are `actor`'s open message
+    requests; other ids (not a request, not theirs) are skipped. Returns
+    the ids accepted."""
+    _require_active(actor)
+    accepted = _open_requests(actor, conversation_ids)
+    for conversation_id in accepted:
+        accept_request(actor, conversation_id)
+    return accepted
+
+
+@transaction.atomic
+def delete_requests(actor: User, conversation_ids) -> list[int]:
+    """Decline (delete_request) those of `conversation_ids` that are
+    `actor`'s open message requests, skipping other ids; nobody is
+    blocked. Returns the ids declined."""
+    _require_active(actor)
+    declined = _open_requests(actor, conversation_ids)
+    for conversation_id in declined:
+        delete_request(actor, conversation_id)
+    return declined
 
 
 @transaction.atomic

@@ -4,7 +4,11 @@ a new conversation, the actions on them, and who may message you.
 A conversation the reader is not in is a 404, whoever asks (staff too).
 Forms posted by htmx get the fragment they replace, with a 422 and the
 error when the service refused; without htmx, a message and a redirect.
+Without MESSAGING_MASTER_KEYS the pages of messages answer 503 and say so.
 """
+
+from contextlib import contextmanager
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.pages import error_text, id_param
+from media import services as media_services
 
-from . import selectors, services
+from . import crypto, selectors, services
 from .forms import AddPeopleForm, MessageForm, NewConversationForm, WhoMayMessageForm
 from .models import Conversation, Message, Participant
 
@@ -36,17 +41,30 @@ def _participant_or_404(request, conversation_id: int) -> Participant:
     return participant
 
 
+def configured(view):
+    """503, with a page saying why, while no master key is configured:
+    nothing can be sent or read without one (messaging.crypto)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not crypto.is_configured():
+            return render(request, "messaging/unavailable.html", {"reason": crypto.UNAVAILABLE}, status=503)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 @login_required
+@configured
 def inbox(request, tab="all"):
-    requests = tab == "requests"
-    summaries = selectors.summarize(selectors.inbox(request.user, requests=requests)[:100])
-    context = {
-        "summaries": summaries,
-        "tab": tab,
-        "request_count": selectors.pending_requests(request.user),
-    }
-    if request.htmx and request.GET.get("fragment"):
+    """The conversations (or requests), most recently active first, a page
+    at a time: "Show more" (`?max_id=`, htmx) appends the next."""
+    max_id = id_param(request, "max_id", of="message")
+    page = selectors.inbox_page(request.user, requests=tab == "requests", max_id=max_id)
+    context = {"page": page, "summaries": page.summaries, "max_id": max_id, "tab": tab}
+    if request.htmx and (request.GET.get("fragment") or max_id is not None):
         return render(request, "messaging/_inbox_rows.html", context)
+    context["request_count"] = selectors.pending_requests(request.user)
     return render(request, "messaging/inbox.html", context)
 
 
@@ -83,6 +101,7 @@ def _render_messages(request, participant: Participant, status: int = 200, **ext
 
 
 @login_required
+@configured
 def conversation(request, conversation_id: int):
     """The conversation, newest messages last. Opening it (or refreshing it
     live) marks it read: what arrives while it is open is seen."""
@@ -95,21 +114,48 @@ def conversation(request, conversation_id: int):
     return render(request, "messaging/conversation.html", _conversation_context(request, participant))
 
 
+def _upload(request, data):
+    """The form's file as the sender's new upload, or None without one."""
+    if not data.get("media_file"):
+        return None
+    return media_services.upload(request.user, data["media_file"], description=data["media_description"])
+
+
+@contextmanager
+def _removed_if_refused(request, upload):
+    """A refused message takes its upload away again, so nothing is left
+    behind (as the tweet compose form does). Outside the message's
+    transaction: the deletion of the files must not roll back with it."""
+    try:
+        yield [str(upload.pk)] if upload else None
+    except BaseException:
+        if upload is not None:
+            media_services.delete(request.user, upload.pk)
+        raise
+
+
+def _form_error(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors) or "Check the message."
+
+
 @login_required
+@configured
 @require_POST
 def send(request, conversation_id: int):
     participant = _participant_or_404(request, conversation_id)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     error = None
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.send_message(request.user, conversation_id, form.cleaned_data["text"])
+            with _removed_if_refused(request, _upload(request, data)) as media:
+                services.send_message(request.user, conversation_id, data["text"], media=media)
         except (ValidationError, PermissionDenied) as refused:
             error = _refusal(refused)
         except Conversation.DoesNotExist:
             raise Http404(NOT_FOUND) from None
     else:
-        error = " ".join(form.errors.get("text", ["Check the message."]))
+        error = _form_error(form)
     participant.refresh_from_db()
     if request.htmx:
         return _render_messages(request, participant, status=422 if error else 200, error=error)
@@ -119,20 +165,20 @@ def send(request, conversation_id: int):
 
 
 @login_required
+@configured
 def new(request):
     """GET ?to=ann,bob: the form; POST: start (or find) the conversation and send."""
-    form = NewConversationForm(request.POST or None, initial={"to": request.GET.get("to", "")})
+    form = NewConversationForm(
+        request.POST or None, request.FILES or None, initial={"to": request.GET.get("to", "")}
+    )
     if request.method == "POST" and form.is_valid():
-        people = form.cleaned_data["to"]
-        text = form.cleaned_data["text"]
+        data = form.cleaned_data
         try:
             # A refused first message leaves no empty conversation behind.
-            with transaction.atomic():
-                conversation = services.start_conversation(
-                    request.user, people, title=form.cleaned_data["title"]
-                )
-                if text.strip():
-                    services.send_message(request.user, conversation.pk, text)
+            with _removed_if_refused(request, _upload(request, data)) as media, transaction.atomic():
+                conversation = services.start_conversation(request.user, data["to"], title=data["title"])
+                if data["text"].strip() or media:
+                    services.send_message(request.user, conversation.pk, data["text"], media=media)
         except (ValidationError, PermissionDenied) as refused:
             form.add_error(None, _refusal(refused))
         else:
@@ -158,6 +204,7 @@ def _act(request, conversation_id: int, action, done: str, *, to_inbox: bool = F
 
 
 @login_required
+@configured
 @require_POST
 def delete_message(request, conversation_id: int, message_id: int):
     participant = _participant_or_404(request, conversation_id)
@@ -172,6 +219,7 @@ def delete_message(request, conversation_id: int, message_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def delete_conversation(request, conversation_id: int):
     return _act(
@@ -184,6 +232,7 @@ def delete_conversation(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def leave(request, conversation_id: int):
     return _act(
@@ -196,6 +245,7 @@ def leave(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def add_people(request, conversation_id: int):
     _participant_or_404(request, conversation_id)
@@ -213,6 +263,7 @@ def add_people(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def accept(request, conversation_id: int):
     return _act(
@@ -224,6 +275,7 @@ def accept(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def delete_request(request, conversation_id: int):
     return _act(
@@ -236,6 +288,7 @@ def delete_request(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def block_request(request, conversation_id: int):
     return _act(
@@ -248,6 +301,7 @@ def block_request(request, conversation_id: int):
 
 
 @login_required
+@configured
 @require_POST
 def typing(request, conversation_id: int):
     """The page's script posts this while the reader types (throttled there)."""

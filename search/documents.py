@@ -31,6 +31,7 @@ class TweetDocument(Document):
     open_to_all = fields.BooleanField()
     language = fields.KeywordField(attr="language")
     has_links = fields.BooleanField()
+    has_media = fields.BooleanField()
     engagement = fields.IntegerField()
 
     class Index:
@@ -65,6 +66,9 @@ class TweetDocument(Document):
 
     def prepare_has_links(self, tweet):
         return bool(tweet.entities.get("urls"))
+
+    def prepare_has_media(self, tweet):
+        return bool(tweet.entities.get("media"))
 
     def prepare_engagement(self, tweet):
         return tweet.likes_count + 2 * tweet.retweets_count + tweet.replies_count + tweet.quotes_count

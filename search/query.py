@@ -1,7 +1,7 @@
 """What a person types into the search box, parsed once for every backend.
 
     cats "black cat" -dogs #caturday @ann from:bob to:cid since:2026-01-01
-    until:2026-02-01 has:links lang:en
+    until:2026-02-01 has:links has:media lang:en
 
 Words and "phrases" must all match; `-word` and `-"a phrase"` must not.
 `#tag` finds tweets carrying the hashtag, `@name` tweets mentioning the
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 MAX_LENGTH = 512
-# Twitter's has: filters; has:media waits for media attachments (issue 7).
-HAS_VALUES = ("links",)
+# Twitter's has: filters.
+HAS_VALUES = ("links", "media")
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 _OPERATOR = re.compile(r"^(from|to|since|until|has|lang):(.*)$", re.IGNORECASE)
 _NAME = re.compile(r"^@?([A-Za-z0-9_]{1,30})$")

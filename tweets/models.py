@@ -131,6 +131,10 @@ class TweetVersion(models.Model):
     text = models.TextField()
     spoiler_text = models.CharField(max_length=100, blank=True, default="")
     sensitive = models.BooleanField(default=False)
+    # The media shown then, in order, with the alt text each had:
+    # [{"id": 5, "description": "..."}] (Mastodon's ordered_media_attachment_ids
+    # and media_descriptions). The attachments stay on the tweet until it is deleted.
+    media = models.JSONField(default=list, blank=True)
     # When this text became the tweet's text (its post or previous edit).
     created_at = models.DateTimeField()
 

@@ -7,6 +7,7 @@ rest reach the author and the author's followers). A retweet is visible
 when the retweet and its original both are.
 """
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -180,7 +181,7 @@ def attach_media(rows: list) -> list:
         shown += [
             related for tweet in shown if relation.is_cached(tweet) and (related := getattr(tweet, field))
         ]
-    wanted = {tweet.pk for tweet in shown if (tweet.entities or {}).get("media")}
+    wanted = {tweet.pk: tweet.entities["media"] for tweet in shown if (tweet.entities or {}).get("media")}
     found = media_selectors.of_tweets(wanted) if wanted else {}
     for tweet in shown:
         tweet.media = found.get(tweet.pk, [])
@@ -394,16 +395,31 @@ def thread(viewer: User | None, tweet: Tweet, *, max_replies: int = 200) -> Thre
 
 
 def versions(tweet: Tweet) -> list:
-    """Every text the tweet has had, oldest first, ending with the current one."""
+    """Every text the tweet has had, oldest first, ending with the current
+    one; each with `shown_media`, its attachments with the alt text they
+    had then (one more query, when any version has media)."""
     earlier = list(TweetVersion.objects.filter(tweet=tweet))
     current = TweetVersion(
         tweet=tweet,
         text=tweet.text,
         spoiler_text=tweet.spoiler_text,
         sensitive=tweet.sensitive,
+        media=[{"id": media_id} for media_id in (tweet.entities or {}).get("media") or []],
         created_at=tweet.edited_at or tweet.created_at,
     )
-    return [*earlier, current]
+    revisions = [*earlier, current]
+    attached = media_selectors.every_of_tweet(tweet.pk) if any(v.media for v in revisions) else {}
+    for version in revisions:
+        version.shown_media = []
+        for entry in version.media:
+            item = attached.get(entry["id"])
+            if item is None:
+                continue
+            if "description" in entry:
+                item = copy.copy(item)
+                item.description = entry["description"]
+            version.shown_media.append(item)
+    return revisions
 
 
 def edits_left(tweet: Tweet) -> int:

@@ -6,19 +6,19 @@ see raises Tweet.DoesNotExist (a 404 to the caller). Domain events
 (tweets.signals) are sent only after commit.
 """
 
-import hashlib
-import time
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from api import idempotency
+from media import selectors as media_selectors
 from media import services as media_services
 
 from . import signals, snowflake
@@ -27,11 +27,6 @@ from .selectors import visible_tweets
 from .text import MAX_WEIGHT, ParsedText, parse
 
 MAX_SPOILER_LENGTH = 100
-# Mastodon keeps an Idempotency-Key for an hour.
-IDEMPOTENCY_SECONDS = 3600
-IDEMPOTENCY_WAIT_SECONDS = 2.0
-IDEMPOTENCY_WAIT_STEPS = 20
-_PENDING = "pending"
 
 
 def _send_on_commit(signal, **kwargs) -> None:
@@ -164,42 +159,17 @@ def _check_spoiler(spoiler_text: str) -> None:
         )
 
 
-def idempotency_cache_key(author: User, key: str) -> str:
-    """Where `post_tweet_once` keeps the tweet id of `author`'s `key`."""
-    return f"tweets:idempotency:{author.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
 def post_tweet_once(author: User, key: str, text: str, **options) -> Tweet:
-    """`post_tweet`, at most once per (author, key) for an hour.
-
-    A client that retries a post (Mastodon's Idempotency-Key header) gets
-    the tweet the first request made, not a second one. The key is claimed
-    with an atomic add before posting, so two concurrent requests cannot
-    both post; the second waits briefly for the first and raises
-    ValidationError (code "in_progress") if it is still running. Raises what
-    `post_tweet` raises, and then frees the key for another try.
-    """
-    cache_key = idempotency_cache_key(author, key)
-    for _ in range(IDEMPOTENCY_WAIT_STEPS):
-        if cache.add(cache_key, _PENDING, IDEMPOTENCY_SECONDS):
-            break
-        stored = cache.get(cache_key)
-        if stored not in (None, _PENDING):
-            earlier = Tweet.objects.filter(pk=stored, author=author, deleted_at__isnull=True).first()
-            if earlier is not None:
-                return earlier
-            cache.delete(cache_key)  # deleted since: the key is free again
-        elif stored == _PENDING:
-            time.sleep(IDEMPOTENCY_WAIT_SECONDS / IDEMPOTENCY_WAIT_STEPS)
-    else:
-        raise ValidationError("A request with this Idempotency-Key is in progress.", code="in_progress")
-    try:
-        tweet = post_tweet(author, text, **options)
-    except BaseException:
-        cache.delete(cache_key)
-        raise
-    cache.set(cache_key, tweet.pk, IDEMPOTENCY_SECONDS)
-    return tweet
+    """`post_tweet`, at most once per (author, Idempotency-Key) for an hour
+    (api.idempotency): a retried request gets the tweet the first one made.
+    Raises what `post_tweet` and `api.idempotency.once` raise."""
+    return idempotency.once(
+        "tweets",
+        author.pk,
+        key,
+        make=lambda: post_tweet(author, text, **options),
+        find=lambda pk: Tweet.objects.filter(pk=pk, author=author, deleted_at__isnull=True).first(),
+    )
 
 
 def _target(actor: User, tweet: Tweet, message: str) -> Tweet:
@@ -229,15 +199,26 @@ def edit_tweet(
     spoiler_text: str | None = None,
     sensitive: bool | None = None,
     language: str | None = None,
+    media: list[str] | None = None,
+    media_changes: Sequence[media_services.MediaChange] = (),
 ) -> Tweet:
-    """Replace the text (and optionally the content warning, sensitive flag
-    and language; None keeps them) of `actor`'s own tweet, keeping the
-    previous text, warning and flag as a version.
+    """Replace the text (and optionally the content warning, sensitive flag,
+    language and media; None keeps them) of `actor`'s own tweet, keeping
+    the previous text, warning, flag and media (ids and alt texts) as a
+    version.
+
+    `media` is the new list of media ids, in order: the tweet's own (kept,
+    reordered, or back from an earlier version) and `actor`'s unattached
+    uploads (added). `media_changes` set alt texts and focal points of
+    listed media. Media left out stay attached for the history, unshown
+    (media.services.reattach, as Mastodon). A change of media alone is an
+    edit; the text may be empty while the tweet has media.
 
     Allowed within TWEET_EDIT_WINDOW_SECONDS of posting and at most
     TWEET_MAX_EDITS times; otherwise ValidationError, as for an edit that
-    changes nothing (code "unchanged"). PermissionDenied for another's
-    tweet; Tweet.DoesNotExist for a deleted tweet or a retweet.
+    changes nothing (code "unchanged") and for media media.services.reattach
+    refuses. PermissionDenied for another's tweet; Tweet.DoesNotExist for a
+    deleted tweet or a retweet.
     """
     tweet = _editable(actor, tweet.pk)
     now = timezone.now()
@@ -247,13 +228,25 @@ def edit_tweet(
         raise ValidationError(
             f"A tweet can be edited at most {settings.TWEET_MAX_EDITS} times.", code="edit_limit"
         )
-    parsed = _parse_text(text)
+    shown = list(tweet.entities.get("media") or [])
+    earlier_media = [
+        {"id": item.pk, "description": item.description}
+        for item in (media_selectors.of_tweets({tweet.pk: shown})[tweet.pk] if shown else [])
+    ]
+    media_changed = False
+    if media is not None or media_changes:
+        wanted = [str(media_id) for media_id in shown] if media is None else media
+        items, media_changed = media_services.reattach(
+            actor, wanted, shown=shown, changes=media_changes, tweet=tweet
+        )
+        shown = [item.pk for item in items]
+    parsed = _parse_text(text, allow_empty=bool(shown))
     spoiler_text = tweet.spoiler_text if spoiler_text is None else spoiler_text
     _check_spoiler(spoiler_text)
     sensitive = (tweet.sensitive if sensitive is None else sensitive) or bool(spoiler_text)
     language = tweet.language if language is None else language[:8]
     new = (parsed.text, spoiler_text, sensitive)
-    if new == (tweet.text, tweet.spoiler_text, tweet.sensitive):
+    if new == (tweet.text, tweet.spoiler_text, tweet.sensitive) and not media_changed:
         if language != tweet.language:
             # A language is metadata, not an edit anyone reads: no version.
             tweet.language = language
@@ -265,23 +258,29 @@ def edit_tweet(
         text=tweet.text,
         spoiler_text=tweet.spoiler_text,
         sensitive=tweet.sensitive,
+        media=earlier_media,
         created_at=tweet.edited_at or tweet.created_at,
     )
     tweet.text, tweet.spoiler_text, tweet.sensitive = new
     tweet.language = language
     tweet.edited_at = now
     _store_entities(tweet, parsed)
+    if shown:
+        tweet.entities["media"] = shown
     tweet.save(update_fields=["text", "spoiler_text", "sensitive", "language", "edited_at", "entities"])
     _send_on_commit(signals.tweet_edited, tweet_id=tweet.pk, author_id=tweet.author_id)
     return tweet
 
 
 @transaction.atomic
-def delete_tweet(actor: User, tweet: Tweet) -> None:
+def delete_tweet(actor: User, tweet: Tweet, *, keep_media: bool = False) -> None:
     """Delete a tweet: by its author, or by a moderator (tweets.remove_tweet).
 
-    An original leaves a tombstone (text, entities, likes and versions
-    gone) so its replies keep their thread; its retweets go with it.
+    An original leaves a tombstone (text, entities, likes, versions and
+    media gone, the media's files after commit) so its replies keep their
+    thread; its retweets go with it. With `keep_media` an author's deletion
+    hands the media the tweet shows back to them unattached, for a redraft
+    (Mastodon's DELETE without delete_media); a moderator's never does.
     Deleting a retweet is an unretweet.
     """
     tweet = Tweet.objects.select_for_update().filter(pk=tweet.pk, deleted_at__isnull=True).first()
@@ -295,6 +294,7 @@ def delete_tweet(actor: User, tweet: Tweet) -> None:
         return
     for retweet in Tweet.objects.filter(retweet_of=tweet).select_for_update():
         _delete_retweet(retweet)
+    shown_media = (tweet.entities or {}).get("media") or []
     tweet.deleted_at = timezone.now()
     tweet.removed_by = actor if is_moderation else None
     tweet.text = ""
@@ -304,6 +304,9 @@ def delete_tweet(actor: User, tweet: Tweet) -> None:
     tweet.hashtags.clear()
     tweet.mentions.clear()
     tweet.versions.all().delete()
+    # The tombstone keeps its row, so the cascade never fires: its media
+    # (those an edit dropped too) and, after commit, their files go here.
+    media_services.discard(tweet=tweet, release=shown_media if keep_media and not is_moderation else ())
     Like.objects.filter(tweet=tweet).delete()
     Bookmark.objects.filter(tweet=tweet).delete()
     _bump(User, tweet.author_id, tweets_count=-1)

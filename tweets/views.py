@@ -18,6 +18,7 @@ from accounts.pages import error_text, redirect_back
 from media import services as media_services
 
 from . import selectors, services
+from .attachments import tweet_media
 from .forms import EditTweetForm, TweetForm
 from .models import Tweet
 from .signals import send_tweets_shown
@@ -145,10 +146,13 @@ def edit(request, tweet_id):
     tweet = _get_tweet_or_404(request, tweet_id)
     if tweet.author_id != request.user.pk or tweet.retweet_of_id:
         raise PermissionDenied("You can only edit your own tweets.")
-    form = EditTweetForm(request.POST or None, initial={"text": tweet.text})
+    form = EditTweetForm(request.POST or None, initial={"text": tweet.text}, attachments=tweet_media(tweet))
     if request.method == "POST" and form.is_valid():
+        media, media_changes = form.media_edit()
         try:
-            services.edit_tweet(request.user, tweet, form.cleaned_data["text"])
+            services.edit_tweet(
+                request.user, tweet, form.cleaned_data["text"], media=media, media_changes=media_changes
+            )
         except ValidationError as exc:
             form.add_error("text", exc)
         else:

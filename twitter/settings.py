@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trends.analytics.tasks.export",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Uploads nobody attached within MEDIA_UNATTACHED_TTL_HOURS (queue "media").
+    "sweep-unattached-media": {
+        "task": "media.tasks.sweep_unattached_media",
+        "schedule": crontab(minute=45),
+    },
 }
 
 # --- Accounts --------------------------------------------------------------
@@ -483,6 +488,9 @@ MEDIA_VIDEO_DISPLAY_SIZE = env_int("MEDIA_VIDEO_DISPLAY_SIZE", 1280)
 # worker and may be run again: under CELERY_VISIBILITY_TIMEOUT, so that the
 # redelivered task takes the job over instead of finding it "processing".
 MEDIA_PROCESSING_TIMEOUT = env_int("MEDIA_PROCESSING_TIMEOUT", 240)
+# Uploads not attached to a post this many hours after they were made are
+# deleted with their files by the hourly sweep (media.tasks).
+MEDIA_UNATTACHED_TTL_HOURS = env_int("MEDIA_UNATTACHED_TTL_HOURS", 24)
 # ffmpeg and ffprobe: these paths, else those on PATH, else the ffmpeg
 # binary of the imageio-ffmpeg package.
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "")

@@ -30,16 +30,21 @@ class PayloadTooLarge(APIException):
     default_detail = "The file is too large."
 
 
-def _focus(data) -> tuple[float, float] | None:
-    """Mastodon's focus parameter: "x,y", each a number from -1 to 1."""
-    raw = params.text(data, "focus").strip()
+def parse_focus(raw: str, name: str = "focus") -> tuple[float, float] | None:
+    """Mastodon's focus parameter: "x,y", each a number from -1 to 1
+    (media.services checks the range); empty is None."""
+    raw = raw.strip()
     if not raw:
         return None
     try:
         x, y = (float(part) for part in raw.split(","))
     except ValueError:
-        raise ValidationError({"focus": "must be two numbers, x,y"}) from None
+        raise ValidationError({name: "must be two numbers, x,y"}) from None
     return x, y
+
+
+def _focus(data) -> tuple[float, float] | None:
+    return parse_focus(params.text(data, "focus"))
 
 
 def _description(data) -> str | None:

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, account_json
 from api.representation import absolute, iso
+from media.api.serializers import media_json
 from tweets.api.serializers import StatusSerializer, content_html
 from tweets.templatetags.tweet_tags import turl
 from tweets.text import parse
@@ -24,6 +25,12 @@ def _mention(request, user) -> dict:
         "acct": user.username,
         "url": absolute(request, turl("profile", user.username)),
     }
+
+
+def _media(message) -> list:
+    """The attachments messaging.selectors set on `message`, else a query."""
+    media = getattr(message, "media", None)
+    return list(message.media_attachments.all()) if media is None else media
 
 
 def message_status_json(message, people, request) -> dict:
@@ -54,7 +61,7 @@ def message_status_json(message, people, request) -> dict:
         "mentions": [_mention(request, user) for user in people if user.pk != message.sender_id],
         "tags": [],
         "emojis": [],
-        "media_attachments": [],
+        "media_attachments": [media_json(item, request) for item in _media(message)],
         "application": None,
         "card": None,
         "poll": None,
@@ -79,6 +86,46 @@ def conversation_json(summary, request) -> dict:
         "accounts": [account_json(user, request) for user in summary.others],
         "last_status": message_status_json(last, people, request) if last else None,
     }
+
+
+def request_account(summary):
+    """Whom a message request is from: the sender of its newest message,
+    else (a group with nothing from the others yet) its first other member."""
+    last = summary.last
+    if last is not None and last.sender_id != summary.participant.user_id:
+        return last.sender
+    return summary.others[0] if summary.others else None
+
+
+def notification_request_json(summary, request) -> dict:
+    """A message request (a Summary of a pending participant row) as
+    Mastodon 4.3's NotificationRequest: the id is the conversation's, the
+    count is of its unread messages."""
+    participant = summary.participant
+    people = [participant.user, *summary.others]
+    last = summary.last
+    return {
+        "id": str(summary.conversation.pk),
+        "created_at": iso(participant.joined_at),
+        "updated_at": iso(last.created_at if last else participant.joined_at),
+        "account": account_json(request_account(summary), request),
+        "notifications_count": str(summary.unread),
+        "last_status": message_status_json(last, people, request) if last else None,
+    }
+
+
+class NotificationRequestSerializer(serializers.Serializer):
+    """Mastodon's NotificationRequest: here, a message request."""
+
+    id = serializers.CharField(help_text="The conversation's id.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    account = AccountSerializer(help_text="Whom the request is from.")
+    notifications_count = serializers.CharField(help_text="Its unread messages.")
+    last_status = StatusSerializer(allow_null=True, help_text="The newest message, as a direct Status.")
+
+    def to_representation(self, instance):
+        return notification_request_json(instance, self.context["request"])
 
 
 class ConversationSerializer(serializers.Serializer):

@@ -8,12 +8,14 @@
   two routes are messaging's: subclasses of the tweets views, routed before
   them (twitter/urls.py), that handle what is a message and hand the rest
   to the tweets views unchanged.
+
+Without MESSAGING_MASTER_KEYS every route here (and the message requests
+in notifications.api) answers 503 with `{"error": ...}`.
 """
 
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.selectors import active_users
@@ -25,7 +27,7 @@ from tweets.api.serializers import StatusParamsSerializer, StatusSerializer
 from tweets.api.statuses import StatusesView, StatusView
 from tweets.text import parse
 
-from .. import selectors, services
+from .. import crypto, selectors, services
 from ..models import Conversation, Message
 from .serializers import ConversationSerializer, conversation_json, message_status_json
 
@@ -38,15 +40,63 @@ CURSORS = [
 ]
 
 
-def _summary(user, conversation_id: int) -> selectors.Summary:
-    rows = selectors.inbox(user).filter(conversation_id=conversation_id)
+class MessagingUnavailable(exceptions.APIException):
+    """503: no master key is configured, so nothing can be sent or read."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = crypto.UNAVAILABLE
+
+
+def require_messaging() -> None:
+    """Raise MessagingUnavailable (503) when messaging has no master key."""
+    if not crypto.is_configured():
+        raise MessagingUnavailable
+
+
+class MessagingView(MastodonView):
+    """A route of direct messages only: 503 without master keys, after the
+    token and scope checks (an anonymous request is still a 401)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_messaging()
+
+
+def summary(user, conversation_id: int, *, requests: bool = False) -> selectors.Summary:
+    """The reader's conversation (or message request) `conversation_id` as
+    its list shows it; Http404 when it is not in that list."""
+    rows = selectors.inbox(user, requests=requests).filter(conversation_id=conversation_id)
     summaries = selectors.summarize(rows)
     if not summaries:
         raise Http404
     return summaries[0]
 
 
-class ConversationsView(MastodonView):
+def inbox_response(request, render, *, requests: bool = False, default: int = 20, maximum: int = 40):
+    """A page of the reader's conversations (or message requests) as
+    `render(summary, request)` makes each, newest first, with the Link
+    header: the cursor is the id of each one's newest message."""
+    limit = pagination.limit_param(request, default=default, maximum=maximum)
+    cursors = pagination.cursors(request)
+    rows = selectors.inbox(request.user, requests=requests, max_id=cursors["max_id"])
+    key = "conversation__last_activity_id"
+    if cursors["since_id"] is not None:
+        rows = rows.filter(**{f"{key}__gt": cursors["since_id"]})
+    if cursors["min_id"] is not None:
+        # The page just newer than min_id: the oldest of those, newest first.
+        rows = list(rows.filter(**{f"{key}__gt": cursors["min_id"]}).order_by(key)[:limit])[::-1]
+    else:
+        rows = list(rows[:limit])
+    summaries = selectors.summarize(rows)
+    return page_response(
+        request,
+        [body for summary in summaries if (body := render(summary, request)) is not None],
+        next_max_id=rows[-1].conversation.last_activity_id if len(rows) == limit else None,
+        prev_min_id=rows[0].conversation.last_activity_id if rows else None,
+    )
+
+
+class ConversationsView(MessagingView):
     """The reader's conversations, most recently active first; pages by the
     id of each one's newest message (`max_id`, `since_id`, `min_id`)."""
 
@@ -54,29 +104,10 @@ class ConversationsView(MastodonView):
 
     @extend_schema(parameters=CURSORS, responses=ConversationSerializer(many=True))
     def get(self, request):
-        limit = pagination.limit_param(request, default=20, maximum=40)
-        cursors = pagination.cursors(request)
-        rows = selectors.inbox(request.user)
-        key = "conversation__last_activity_id"
-        if cursors["max_id"] is not None:
-            rows = rows.filter(**{f"{key}__lt": cursors["max_id"]})
-        if cursors["since_id"] is not None:
-            rows = rows.filter(**{f"{key}__gt": cursors["since_id"]})
-        if cursors["min_id"] is not None:
-            # The page just newer than min_id: the oldest of those, newest first.
-            rows = list(rows.filter(**{f"{key}__gt": cursors["min_id"]}).order_by(key)[:limit])[::-1]
-        else:
-            rows = list(rows[:limit])
-        summaries = selectors.summarize(rows)
-        return page_response(
-            request,
-            [conversation_json(summary, request) for summary in summaries],
-            next_max_id=rows[-1].conversation.last_activity_id if len(rows) == limit else None,
-            prev_min_id=rows[0].conversation.last_activity_id if rows else None,
-        )
+        return inbox_response(request, conversation_json)
 
 
-class ConversationView(MastodonView):
+class ConversationView(MessagingView):
     """Delete a conversation for the reader (it returns with the next message)."""
 
     scopes = {"DELETE": "write:conversations"}
@@ -90,7 +121,7 @@ class ConversationView(MastodonView):
         return Response({})
 
 
-class ReadConversationView(MastodonView):
+class ReadConversationView(MessagingView):
     scopes = {"POST": "write:conversations"}
 
     @extend_schema(request=None, responses=ConversationSerializer)
@@ -100,7 +131,7 @@ class ReadConversationView(MastodonView):
             services.mark_read(request.user, conversation_id)
         except Conversation.DoesNotExist:
             raise Http404 from None
-        return Response(conversation_json(_summary(request.user, conversation_id), request))
+        return Response(conversation_json(summary(request.user, conversation_id), request))
 
 
 class DirectStatusParamsSerializer(StatusParamsSerializer):
@@ -146,19 +177,25 @@ class StatusesOrMessageView(StatusesView):
         data = request.data
         if params.text(data, "visibility") != "direct":
             return super().post(request)
-        if [media_id for media_id in params.listing(data, "media_ids") if media_id]:
-            raise Unprocessable("Direct messages can't carry media yet.")
+        require_messaging()
         text = params.text(data, "status")
-        conversation_id = _reply_target(request.user, data.get("in_reply_to_id"))
-        # Nothing half-stored: a refused message leaves no new conversation.
-        with transaction.atomic():
-            if conversation_id is None:
-                conversation_id = services.start_conversation(request.user, _mentioned(request.user, text)).pk
-            try:
-                message = services.send_message(request.user, conversation_id, text)
-            except Conversation.DoesNotExist:
-                raise Http404 from None
-        participant = selectors.participation(request.user, conversation_id)
+        options = {
+            "media": [media_id for media_id in params.listing(data, "media_ids") if media_id],
+            "conversation_id": _reply_target(request.user, data.get("in_reply_to_id")),
+        }
+        if options["conversation_id"] is None:
+            options["recipients"] = _mentioned(request.user, text)
+        # Nothing half-stored: a refused message leaves no new conversation
+        # and its media unattached (services.send_direct is one transaction).
+        key = request.headers.get("Idempotency-Key", "").strip()
+        try:
+            if key:
+                message = services.send_direct_once(request.user, key, text, **options)
+            else:
+                message = services.send_direct(request.user, text, **options)
+        except Conversation.DoesNotExist:
+            raise Http404 from None
+        participant = selectors.participation(request.user, message.conversation_id)
         people = [member.user for member in selectors.members(participant)]
         return Response(message_status_json(message, people, request))
 
@@ -175,10 +212,13 @@ class StatusOrMessageView(StatusView):
             if not request.user.is_authenticated:
                 raise
         message_id = object_id(status_id)
-        conversation_id = _reply_target(request.user, message_id)
-        if conversation_id is None:
+        found = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True)
+        participant = selectors.participation(request.user, found[0]) if found else None
+        if participant is None:
             raise Http404
-        participant = selectors.participation(request.user, conversation_id)
+        require_messaging()  # only its participants learn that it exists
         message = selectors.get_message(participant, message_id)
+        if message is None:
+            raise Http404
         people = [member.user for member in selectors.members(participant)]
         return Response(message_status_json(message, people, request))

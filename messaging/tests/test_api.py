@@ -152,7 +152,7 @@ def test_direct_messages_stay_out_of_timelines_and_search(as_, ann, bob, follow)
         ({"status": "@ghost hi", "visibility": "direct"}, 422, "No account @ghost"),
         ({"status": "@ann talking to myself", "visibility": "direct"}, 422, "@username"),
         ({"status": "@bob " + "x" * 10_001, "visibility": "direct"}, 422, "at most 10,000"),
-        ({"status": "@bob look", "visibility": "direct", "media_ids[]": ["1"]}, 422, "media"),
+        ({"status": "@bob look", "visibility": "direct", "media_ids[]": ["1"]}, 422, "Media 1 not found"),
     ],
 )
 def test_bad_direct_statuses(as_, ann, bob, data, status, error):
@@ -175,3 +175,85 @@ def test_other_visibilities_still_post_tweets(as_, ann):
     response = as_(ann).post("/api/v1/statuses", {"status": "a public tweet"})
     assert response.status_code == 200
     assert Tweet.objects.get().text == "a public tweet"
+
+
+def test_an_idempotency_key_sends_a_direct_status_once(as_, ann, bob, carol, follow):
+    follow(bob, ann)
+    client = as_(ann)
+    data = {"status": "@bob once only", "visibility": "direct"}
+    first = client.post("/api/v1/statuses", data, headers={"Idempotency-Key": "abc"})
+    again = client.post("/api/v1/statuses", data, headers={"Idempotency-Key": "abc"})
+    assert first.status_code == again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["content"] == first.json()["content"]
+    assert Message.objects.count() == 1
+    # Another key, another message; the key is the poster's own.
+    client.post("/api/v1/statuses", data, headers={"Idempotency-Key": "other"})
+    assert Message.objects.count() == 2
+    follow(ann, carol)
+    as_(carol).post(
+        "/api/v1/statuses", {"status": "@ann hi", "visibility": "direct"}, headers={"Idempotency-Key": "abc"}
+    )
+    assert Message.objects.count() == 3
+
+
+def test_a_refused_direct_status_frees_its_idempotency_key(as_, ann, bob, follow):
+    follow(bob, ann)
+    client = as_(ann)
+    headers = {"Idempotency-Key": "retry-me"}
+    refused = client.post(
+        "/api/v1/statuses",
+        {"status": "@bob " + "x" * 10_001, "visibility": "direct"},
+        headers=headers,
+        validate=False,
+    )
+    assert refused.status_code == 422
+    sent = client.post(
+        "/api/v1/statuses", {"status": "@bob shorter", "visibility": "direct"}, headers=headers
+    )
+    assert sent.status_code == 200
+    assert Message.objects.count() == 1
+
+
+def test_a_message_deleted_for_its_sender_frees_its_idempotency_key(as_, ann, bob, follow):
+    follow(bob, ann)
+    client = as_(ann)
+    headers = {"Idempotency-Key": "k"}
+    data = {"status": "@bob hi", "visibility": "direct"}
+    first = client.post("/api/v1/statuses", data, headers=headers).json()
+    message = Message.objects.get()
+    services.delete_for_me(ann, message.conversation_id, message.pk)
+    second = client.post("/api/v1/statuses", data, headers=headers).json()
+    assert second["id"] != first["id"]
+    assert Message.objects.count() == 2
+
+
+def test_without_master_keys_the_api_answers_503(as_, api, pair, ann, bob, carol, settings):
+    message = services.send_message(ann, pair.pk, "hello")
+    settings.MESSAGING_MASTER_KEYS = []
+    client = as_(bob)
+    for method, path, data in [
+        ("get", "/api/v1/conversations", None),
+        ("post", f"/api/v1/conversations/{pair.pk}/read", None),
+        ("delete", f"/api/v1/conversations/{pair.pk}", None),
+        ("post", "/api/v1/statuses", {"status": "@ann hi", "visibility": "direct"}),
+        ("get", f"/api/v1/statuses/{message.pk}", None),
+        ("get", "/api/v1/notifications/requests/1", None),
+    ]:
+        send = getattr(client, method)
+        response = send(path, data, validate=False) if data else send(path, validate=False)
+        assert "administrator must set MESSAGING_MASTER_KEYS" in error_of(response, 503), path
+    assert Message.objects.count() == 1
+    # Apps poll the requests beside the notifications: there are none, not an error.
+    assert client.get("/api/v1/notifications/requests").json() == []
+    assert client.get("/api/v1/notifications/requests/merged").json() == {"merged": True}
+    # Tweets go on; anonymous requests are still refused as such.
+    assert client.post("/api/v1/statuses", {"status": "a tweet"}).status_code == 200
+    assert api.get("/api/v1/conversations").status_code == 401
+    # Whoever is not in the conversation learns nothing of the message.
+    assert error_of(as_(carol).get(f"/api/v1/statuses/{message.pk}", validate=False), 404)
+
+
+def test_a_malformed_master_key_is_a_503_too(as_, ann, settings):
+    settings.MESSAGING_MASTER_KEYS = ["k1:not-base64"]
+    assert "MESSAGING_MASTER_KEYS" in error_of(as_(ann).get("/api/v1/conversations", validate=False), 503)

@@ -227,3 +227,73 @@ def test_the_nav_links_to_messages_with_a_badge(client, pair, ann, bob):
     html = page(client, bob, reverse("settings_messages")).content.decode()
     assert reverse("messaging_inbox") in html
     assert 'id="messages-badge"' in html
+
+
+def _conversations_with(user, count, make_user, follow, *, requests=False):
+    """`count` conversations of `user`, each with a message: from `user` to
+    followers, or (requests) from strangers to `user`."""
+    ids = []
+    for _ in range(count):
+        other = make_user()
+        if requests:
+            conversation = services.start_conversation(other, [user])
+            services.send_message(other, conversation.pk, "hello stranger")
+        else:
+            follow(other, user)
+            conversation = services.start_conversation(user, [other])
+            services.send_message(user, conversation.pk, "hi")
+        ids.append(conversation.pk)
+    return ids[::-1]  # most recently active first
+
+
+@pytest.mark.parametrize("tab", ["messaging_inbox", "messaging_requests"])
+def test_the_inbox_pages_with_show_more(client, ann, make_user, follow, tab, monkeypatch):
+    monkeypatch.setattr(selectors, "INBOX_PAGE_SIZE", 3)
+    ids = _conversations_with(ann, 5, make_user, follow, requests=tab == "messaging_requests")
+    url = reverse(tab)
+    html = page(client, ann, url).content.decode()
+    assert [i for i in ids if f'data-conversation="{i}"' in html] == ids[:3]
+    more = Conversation.objects.get(pk=ids[2]).last_activity_id
+    assert f'hx-get="?max_id={more}"' in html
+    assert "Show more" in html
+    rest = client.get(url, {"max_id": more}, headers=HTMX)
+    fragment = rest.content.decode()
+    assert "<nav" not in fragment  # rows only, replacing the link
+    assert [i for i in ids if f'data-conversation="{i}"' in fragment] == ids[3:]
+    assert "Show more" not in fragment
+    assert "No conversations yet" not in fragment
+    assert "No message requests" not in fragment
+    # Without htmx the link is a page of its own.
+    assert f'data-conversation="{ids[3]}"' in client.get(url, {"max_id": more}).content.decode()
+    assert client.get(url, {"max_id": "abc"}).status_code == 400
+
+
+def test_the_inbox_page_size_has_a_default(client, ann, make_user, follow):
+    ids = _conversations_with(ann, selectors.INBOX_PAGE_SIZE + 1, make_user, follow)
+    html = page(client, ann, reverse("messaging_inbox")).content.decode()
+    assert f'data-conversation="{ids[-1]}"' not in html
+    assert "Show more" in html
+
+
+def test_without_master_keys_the_pages_say_so_with_a_503(client, pair, ann, bob, settings):
+    services.send_message(ann, pair.pk, "hello")
+    settings.MESSAGING_MASTER_KEYS = []
+    client.force_login(bob)
+    reason = (
+        "Direct messages are not configured on this server: the administrator must set MESSAGING_MASTER_KEYS"
+    )
+    for url in [
+        reverse("messaging_inbox"),
+        reverse("messaging_requests"),
+        reverse("messaging_new"),
+        reverse("messaging_conversation", args=[pair.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert reason in response.content.decode()
+    response = client.post(reverse("messaging_send", args=[pair.pk]), {"text": "hi"})
+    assert response.status_code == 503
+    assert Message.objects.count() == 1
+    # The rest of the site, the nav badge included, works.
+    assert client.get("/").status_code == 200
+    assert client.get(reverse("settings_messages")).status_code == 200

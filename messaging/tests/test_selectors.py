@@ -81,8 +81,8 @@ def test_inbox_reads_in_constant_queries(ann, bob, carol, make_user, follow, dja
     # audience + participants with unread counts
     with django_assert_num_queries(2):
         rows = list(selectors.inbox(ann))
-    # members + audience + the newest message of each
-    with django_assert_num_queries(2 + len(rows)):
+    # members + audience + the newest message of each + their media
+    with django_assert_num_queries(3 + len(rows)):
         selectors.summarize(rows)
 
 

@@ -17,6 +17,36 @@ urlpatterns = [
         views.NotificationRequestsView.as_view(),
         name="api_notification_requests",
     ),
+    path(
+        "api/v1/notifications/requests/merged",
+        views.MergedNotificationRequestsView.as_view(),
+        name="api_notification_requests_merged",
+    ),
+    path(
+        "api/v1/notifications/requests/accept",
+        views.AcceptNotificationRequestsView.as_view(),
+        name="api_notification_requests_accept",
+    ),
+    path(
+        "api/v1/notifications/requests/dismiss",
+        views.DismissNotificationRequestsView.as_view(),
+        name="api_notification_requests_dismiss",
+    ),
+    path(
+        "api/v1/notifications/requests/<str:request_id>",
+        views.NotificationRequestView.as_view(),
+        name="api_notification_request",
+    ),
+    path(
+        "api/v1/notifications/requests/<str:request_id>/accept",
+        views.AcceptNotificationRequestView.as_view(),
+        name="api_notification_request_accept",
+    ),
+    path(
+        "api/v1/notifications/requests/<str:request_id>/dismiss",
+        views.DismissNotificationRequestView.as_view(),
+        name="api_notification_request_dismiss",
+    ),
     # Ids are numbers here: other words (Mastodon's requests/...) are not ids.
     re_path(
         r"^api/v1/notifications/(?P<notification_id>[0-9]+)$",

@@ -15,6 +15,15 @@ from accounts.api.serializers import account_json
 from api import pagination, params
 from api.params import object_id
 from api.views import MastodonView, page_response
+from messaging import crypto
+from messaging import services as messaging_services
+from messaging.api.serializers import (
+    NotificationRequestSerializer,
+    notification_request_json,
+    request_account,
+)
+from messaging.api.views import MessagingView, inbox_response
+from messaging.api.views import summary as messaging_summary
 from timelines.api.views import CURSORS
 from tweets.api.serializers import status_json
 
@@ -163,15 +172,129 @@ class GroupedNotificationsView(MastodonView):
         return page_response(request, body, next_max_id=page.next_max_id)
 
 
+REQUEST_IDS = [OpenApiParameter("id[]", str, many=True, description="Ids of message requests.")]
+
+
+def _request_ids(request) -> list[int]:
+    """`id[]` of a bulk accept or dismiss: ids that cannot exist are skipped,
+    as unknown ones are."""
+    raw = params.listing(request.data, "id")
+    return [int(value) for value in raw if value.isascii() and value.isdigit() and 0 < int(value) < 2**63]
+
+
 class NotificationRequestsView(MastodonView):
     """Mastodon files notifications its filtering policy holds back as
-    "requests"; here preferences drop them instead, so there are none."""
+    "requests"; here preferences drop those instead, and what apps see as
+    requests are message requests: conversations started by someone the
+    reader does not follow (docs/messaging.md). Newest first, paged by the
+    id of each one's newest message.
+
+    Apps poll this list beside the notifications: on a server without
+    messaging (no master key) it is empty rather than an error."""
 
     scopes = {"GET": "read:notifications"}
 
-    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+    @extend_schema(
+        parameters=[*[p for p in CURSORS if p.name != "limit"], LIMIT],
+        responses=NotificationRequestSerializer(many=True),
+    )
     def get(self, request):
-        return page_response(request, [])
+        if not crypto.is_configured():
+            return page_response(request, [])
+        return inbox_response(request, _request_json, requests=True, default=40, maximum=80)
+
+
+def _request_json(summary, request) -> dict | None:
+    # A request whose every other member has since left or been suspended
+    # is from nobody any more: apps need an account.
+    return notification_request_json(summary, request) if request_account(summary) else None
+
+
+def _open_request(request, request_id) -> dict:
+    summary = messaging_summary(request.user, object_id(request_id), requests=True)
+    body = _request_json(summary, request)
+    if body is None:
+        raise Http404
+    return body
+
+
+class NotificationRequestView(MessagingView):
+    """One message request of the reader's; anything else is 404."""
+
+    scopes = {"GET": "read:notifications"}
+
+    @extend_schema(responses=NotificationRequestSerializer)
+    def get(self, request, request_id):
+        return Response(_open_request(request, request_id))
+
+
+class AcceptNotificationRequestView(MessagingView):
+    """Accept a message request: the conversation moves to the inbox and the
+    sender sees when it is read."""
+
+    scopes = {"POST": "write:notifications"}
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, request_id):
+        if not messaging_services.accept_requests(request.user, [object_id(request_id)]):
+            raise Http404
+        return Response({})
+
+
+class DismissNotificationRequestView(MessagingView):
+    """Dismiss a message request: it is deleted as the page's "Delete" does
+    (a group request is left); nobody is blocked."""
+
+    scopes = {"POST": "write:notifications"}
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, request_id):
+        if not messaging_services.delete_requests(request.user, [object_id(request_id)]):
+            raise Http404
+        return Response({})
+
+
+class AcceptNotificationRequestsView(MessagingView):
+    """Accept several message requests (`id[]`); other ids are skipped."""
+
+    scopes = {"POST": "write:notifications"}
+
+    @extend_schema(
+        operation_id="v1_notifications_requests_accept_many",
+        parameters=REQUEST_IDS,
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
+    def post(self, request):
+        messaging_services.accept_requests(request.user, _request_ids(request))
+        return Response({})
+
+
+class DismissNotificationRequestsView(MessagingView):
+    """Dismiss several message requests (`id[]`); other ids are skipped."""
+
+    scopes = {"POST": "write:notifications"}
+
+    @extend_schema(
+        operation_id="v1_notifications_requests_dismiss_many",
+        parameters=REQUEST_IDS,
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
+    def post(self, request):
+        messaging_services.delete_requests(request.user, _request_ids(request))
+        return Response({})
+
+
+class MergedNotificationRequestsView(MastodonView):
+    """Whether accepted requests' notifications are merged into the list:
+    always, since accepting a message request is done at once."""
+
+    scopes = {"GET": "read:notifications"}
+
+    @extend_schema(responses=inline_serializer("Merged", {"merged": serializers.BooleanField()}))
+    def get(self, request):
+        return Response({"merged": True})
 
 
 class StreamingHealthView(MastodonView):

@@ -167,3 +167,27 @@ def test_blocked_group_members_hear_nothing_of_each_other(ann, bob, carol, liste
         messaging.send_message(bob, group.pk, "hi")
         messaging.typing(bob, group.pk)
     assert {user_id for user_id, *_ in heard()} == {ann.pk}
+
+
+def test_the_conversation_event_carries_a_messages_media(pair, ann, bob, listen, events, settings, tmp_path):
+    """Mastodon's `conversation` event shows a message's media as the API
+    does (messaging.api.serializers); the pages' event stays ids only."""
+    from media import services as media_services
+    from media.tests.conftest import image_bytes, upload_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    item = media_services.upload(ann, upload_file(image_bytes()), description="A cat")
+    heard = listen(bob)
+    with events():
+        message = messaging.send_message(ann, pair.pk, "", media=[str(item.pk)])
+    by_event = {event: payload for _user, event, payload, _raw in heard()}
+    status = json.loads(by_event["conversation"])["last_status"]
+    assert status["id"] == str(message.pk)
+    assert [(m["id"], m["type"], m["description"]) for m in status["media_attachments"]] == [
+        (str(item.pk), "image", "A cat")
+    ]
+    assert json.loads(by_event["direct.message"]) == {
+        "conversation_id": str(pair.pk),
+        "id": str(message.pk),
+        "sender_id": str(ann.pk),
+    }

@@ -62,6 +62,8 @@ def build_query(lookup: Lookup, audience: Audience) -> Q:
         filters.append(Q("range", id=bounds))
     if "links" in query.has:
         filters.append(Q("term", has_links=True))
+    if "media" in query.has:
+        filters.append(Q("term", has_media=True))
     if query.lang:
         filters.append(Q("term", language=query.lang))
 

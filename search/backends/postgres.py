@@ -82,6 +82,9 @@ def matching(lookup: Lookup, audience: Audience) -> QuerySet:
         tweets = tweets.filter(id__lt=id_floor(_day_start(query.until)))
     if "links" in query.has:
         tweets = tweets.filter(entities__urls__0__isnull=False)
+    if "media" in query.has:
+        # entities["media"]: the ids of the attachments a tweet shows.
+        tweets = tweets.filter(entities__media__0__isnull=False)
     if query.lang:
         tweets = tweets.filter(language=query.lang)
     return tweets

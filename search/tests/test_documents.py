@@ -24,8 +24,18 @@ def test_a_tweet_becomes_a_document_with_every_field(post, ann, bob):
         "open_to_all": True,
         "language": "en",
         "has_links": True,
+        "has_media": False,
         "engagement": 7,
     }
+
+
+def test_a_tweet_with_media_says_so(post, ann):
+    tweet = post(ann, "a picture")
+    assert TweetDocument().prepare(tweet)["has_media"] is False
+    tweet.entities["media"] = [12]
+    assert TweetDocument().prepare(tweet)["has_media"] is True
+    query = build_query(Lookup(query=parse("picture has:media"), user_ids={}, hashtag_ids={}), Audience())
+    assert {"term": {"has_media": True}} in query.to_dict()["bool"]["filter"]
 
 
 def test_followers_only_and_protected_tweets_are_not_open_to_all(post, ann, make_user):

@@ -18,10 +18,10 @@ def test_words_phrases_exclusions_tags_and_names():
 
 
 def test_operators():
-    query = parse("news from:Bob to:@cid since:2026-01-01 until:2026-02-01 has:links lang:EN")
+    query = parse("news from:Bob to:@cid since:2026-01-01 until:2026-02-01 has:links has:Media lang:EN")
     assert (query.from_user, query.to_user) == ("bob", "cid")
     assert (query.since, query.until) == (date(2026, 1, 1), date(2026, 2, 1))
-    assert query.has == {"links"}
+    assert query.has == {"links", "media"}
     assert query.lang == "en"
     assert query.usernames == {"bob", "cid"}
 
@@ -54,8 +54,7 @@ def test_punctuation_alone_is_not_a_word():
         ("cats until:2026-02-30", "until: needs a date"),
         ("cats since:2026-02-01 until:2026-01-01", "until: must be a later day"),
         ("cats since:2026-02-01 until:2026-02-01", "until: must be a later day"),
-        ("cats has:media", "has: can be links"),
-        ("cats has:everything", "has: can be links"),
+        ("cats has:everything", "has: can be links, media"),
         ("cats lang:english", "lang: needs a language code"),
         ("from:a.b", "from: needs a username"),
         ("from:ann from:bob", "from: can be used once"),

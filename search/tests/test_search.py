@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from accounts import services as accounts
+from media import services as media
+from media.tests.conftest import image_bytes, upload_file
 from search.query import parse
 from search.selectors import search_tweets
 from tweets import services as tweets
@@ -56,6 +58,19 @@ def test_days_links_and_language(tweet, found, ann, search_backend):
     assert found(None, "news until:2026-01-15") == []
     assert found(None, "news has:links") == ["news with a link https://example.com/story"]
     assert found(None, "news lang:de") == ["news from the past"]
+
+
+def test_has_media_finds_tweets_that_show_media(tweet, found, ann, events, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    pictures = [media.upload(ann, upload_file(image_bytes())) for _ in range(2)]
+    tweet(ann, "sunset at the beach", media=[str(pictures[0].pk)])
+    tweet(ann, "sunset, no picture")
+    edited = tweet(ann, "sunset with a picture removed", media=[str(pictures[1].pk)])
+    assert found(None, "sunset has:media") == ["sunset with a picture removed", "sunset at the beach"]
+    with events():
+        tweets.edit_tweet(ann, edited, edited.text, media=[])
+    assert found(None, "sunset has:media") == ["sunset at the beach"]
+    assert found(None, "sunset has:media has:links") == []
 
 
 def test_what_users_type_as_query_syntax_is_searched_as_text(tweet, found, ann):

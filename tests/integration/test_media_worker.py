@@ -60,3 +60,34 @@ def test_upload_is_accepted_then_processed_by_the_media_worker(
     )
     assert status.status_code == 200, status.text
     assert status.json()["media_attachments"][0]["description"] == "Blue"
+
+
+def test_the_beat_sweep_runs_on_the_media_worker_and_deletes_old_uploads(
+    celery_worker_factory, make_user, settings, tmp_path
+):
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from media import services
+    from twitter.celery import app
+
+    media_root = tmp_path / "media"
+    settings.MEDIA_ROOT = media_root
+    celery_worker_factory(MEDIA_ROOT=media_root, MEDIA_UNATTACHED_TTL_HOURS="24")
+    ann = make_user("ann")
+    old, recent = (services.upload(ann, SimpleUploadedFile("p.jpg", jpeg((40, 30)))) for _ in range(2))
+    MediaAttachment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert (media_root / old.original.name).is_file()
+
+    # As beat sends it: by name, routed by CELERY_TASK_ROUTES to the "media" queue.
+    app.send_task("media.tasks.sweep_unattached_media")
+
+    deadline = time.monotonic() + 30
+    while MediaAttachment.objects.filter(pk=old.pk).exists():
+        assert time.monotonic() < deadline, "the worker never swept the old upload"
+        time.sleep(0.1)
+    assert not (media_root / old.original.name).exists()
+    assert MediaAttachment.objects.filter(pk=recent.pk).exists()
+    assert (media_root / recent.original.name).is_file()

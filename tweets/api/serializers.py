@@ -200,7 +200,8 @@ def status_edit_json(version, tweet: Tweet, request, *, current: bool) -> dict:
     """One revision (a tweets.models.TweetVersion) of `tweet` as a StatusEdit.
 
     Earlier revisions keep only their text, so their links come from
-    parsing it again; the current one uses the stored entities.
+    parsing it again; the current one uses the stored entities. Media are
+    those tweets.selectors.versions set, with the alt text of that revision.
     """
     entities = tweet.entities if current else parse(version.text).entities()
     return {
@@ -210,7 +211,7 @@ def status_edit_json(version, tweet: Tweet, request, *, current: bool) -> dict:
         "created_at": iso(version.created_at),
         "account": account_json(tweet.author, request),
         "poll": None,
-        "media_attachments": [],
+        "media_attachments": [media_json(item, request) for item in getattr(version, "shown_media", [])],
         "emojis": [],
     }
 
@@ -259,6 +260,16 @@ class StatusEditParamsSerializer(serializers.Serializer):
     spoiler_text = serializers.CharField(required=False)
     sensitive = serializers.BooleanField(required=False)
     language = serializers.CharField(required=False)
+    media_ids = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The new list of media, in order: the status's own and new uploads; empty removes all.",
+    )
+    media_attributes = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="[{id, description, focus}]: alt text and focal point of listed media.",
+    )
 
 
 def tag_json(hashtag, request) -> dict:

@@ -4,6 +4,8 @@ POST /api/v1/statuses, GET/PUT/DELETE /api/v1/statuses/:id,
 GET /api/v1/statuses/:id/source, /history and /context.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -12,6 +14,8 @@ from rest_framework.response import Response
 from api import params
 from api.errors import Unprocessable
 from api.views import MastodonView, viewer
+from media.api.views import parse_focus
+from media.services import MediaChange
 
 from .. import selectors, services
 from ..signals import send_tweets_shown
@@ -43,6 +47,63 @@ def _target(request, data, *names: str):
 
 def _optional(data, name: str, parse):
     return parse(data, name) if data.get(name) is not None else None
+
+
+def _media_ids(data) -> list[str] | None:
+    """PUT's media_ids[]: the new list (empty removes all), None when absent."""
+    if data.get("media_ids") is None and data.get("media_ids[]") is None:
+        return None
+    return [media_id for media_id in params.listing(data, "media_ids") if media_id]
+
+
+_ATTRIBUTE = re.compile(r"^media_attributes\[(\d*)\]\[(id|description|focus)\]$")
+
+
+def _media_attributes(data) -> list[dict]:
+    """Mastodon's media_attributes[][id|description|focus]: a JSON list of
+    objects, or form fields media_attributes[N][field] (grouped by N) or
+    media_attributes[][field] (the n-th value of each field belongs to the
+    n-th id)."""
+    if not hasattr(data, "getlist"):
+        value = data.get("media_attributes")
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+            raise Unprocessable("media_attributes must be a list of objects with an id")
+        return value
+    indexed: dict[str, dict] = {}
+    listed: dict[str, list[str]] = {}
+    for key in data:
+        if match := _ATTRIBUTE.match(key):
+            index, field = match.groups()
+            if index:
+                indexed.setdefault(index, {})[field] = data.get(key)
+            else:
+                listed[field] = data.getlist(key)
+    ids = listed.get("id", [])
+    if any(len(values) > len(ids) for values in listed.values()):
+        raise Unprocessable("media_attributes[]: give an id for each description and focus")
+    entries = [
+        {field: values[n] for field, values in listed.items() if n < len(values)} for n in range(len(ids))
+    ]
+    return [*entries, *(indexed[index] for index in sorted(indexed, key=int))]
+
+
+def _media_changes(data) -> list[MediaChange]:
+    changes = []
+    for entry in _media_attributes(data):
+        if not str(entry.get("id") or "").strip():
+            raise Unprocessable("media_attributes: each entry needs the id of a media attachment")
+        description = entry.get("description")
+        focus = entry.get("focus")
+        changes.append(
+            MediaChange(
+                id=str(entry["id"]),
+                description=None if description is None else str(description),
+                focus=None if focus is None else parse_focus(str(focus), "media_attributes focus"),
+            )
+        )
+    return changes
 
 
 # Mastodon answers at most this many statuses by id in one request.
@@ -111,6 +172,8 @@ class StatusView(MastodonView):
                 spoiler_text=_optional(data, "spoiler_text", params.text),
                 sensitive=_optional(data, "sensitive", params.flag),
                 language=_optional(data, "language", params.text),
+                media=_media_ids(data),
+                media_changes=_media_changes(data),
                 hide_forbidden=True,
             )
         except ValidationError as error:
@@ -125,7 +188,11 @@ class StatusView(MastodonView):
         data = status_json(row, request)
         # Mastodon returns the source so that a client can "delete and redraft".
         data["text"] = row.text
-        perform(services.delete_tweet, request.user, row, hide_forbidden=True)
+        # Without delete_media the media are kept (unattached) for a redraft, as in Mastodon.
+        delete_media = params.flag(request.query_params, "delete_media") or params.flag(
+            request.data, "delete_media"
+        )
+        perform(services.delete_tweet, request.user, row, keep_media=not delete_media, hide_forbidden=True)
         return Response(data)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts import services as account_services
+from api import idempotency
 from tweets import services
 from tweets.models import Tweet, TweetVersion
 
@@ -152,8 +153,8 @@ def test_idempotency_key_of_a_failed_post_can_be_retried(as_user, ann):
 
 
 def test_idempotency_key_in_progress_is_refused(as_user, ann, monkeypatch):
-    monkeypatch.setattr(services, "IDEMPOTENCY_WAIT_SECONDS", 0.01)
-    key = services.idempotency_cache_key(ann, "busy")
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.01)
+    key = idempotency.cache_key("tweets", ann.pk, "busy")
     cache.set(key, "pending", 60)
     response = as_user(ann).post("/api/v1/statuses", {"status": "hi"}, headers={"Idempotency-Key": "busy"})
     assert response.status_code == 422

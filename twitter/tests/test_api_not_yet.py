@@ -5,7 +5,6 @@ import pytest
 
 EMPTY_LISTS = [
     ("/api/v1/notifications", "read:notifications"),
-    ("/api/v1/notifications/requests", "read:notifications"),
     ("/api/v1/suggestions", "read"),
     ("/api/v2/suggestions", "read"),
     ("/api/v1/filters", "read:filters"),
