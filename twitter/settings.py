@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trends.tasks.compute_trends",
         "schedule": 60.0,
     },
+    "compute-trending-posts": {
+        "task": "trends.tasks.compute_trending_posts",
+        "schedule": 60.0,
+    },
     "prune-trend-history": {
         "task": "trends.tasks.prune_history",
         "schedule": crontab(hour=3, minute=15),
@@ -347,6 +351,13 @@ TRENDS_BASELINE_DAYS = env_int("TRENDS_BASELINE_DAYS", 7)
 TRENDS_MIN_AUTHORS = env_int("TRENDS_MIN_AUTHORS", 3)
 TRENDS_LIMIT = env_int("TRENDS_LIMIT", 10)
 TRENDS_HISTORY_DAYS = env_int("TRENDS_HISTORY_DAYS", 30)
+# Trending posts (trends/posts.py): public tweets of the last
+# TRENDS_POSTS_HOURS with at least TRENDS_POSTS_MIN_INTERACTIONS, ranked by
+# interactions / (hours + 2) ** TRENDS_POSTS_GRAVITY; TRENDS_POSTS_LIMIT kept.
+TRENDS_POSTS_HOURS = env_int("TRENDS_POSTS_HOURS", 24)
+TRENDS_POSTS_MIN_INTERACTIONS = env_int("TRENDS_POSTS_MIN_INTERACTIONS", 2)
+TRENDS_POSTS_GRAVITY = float(os.environ.get("TRENDS_POSTS_GRAVITY", "1.8"))
+TRENDS_POSTS_LIMIT = env_int("TRENDS_POSTS_LIMIT", 40)
 # Where the daily Parquet export writes (a directory, partitioned by day).
 ANALYTICS_EXPORT_DIR = Path(os.environ.get("ANALYTICS_EXPORT_DIR", BASE_DIR / ".data" / "exports"))
 

@@ -5,9 +5,10 @@ never a 500, never an HTML 404.
 Each view declares the scope Mastodon's controller asks for, and says
 which issue replaces it:
 
-- trending statuses and links, follow suggestions (the issue "Trends"
-  delivered trending hashtags, in trends.api, and left these):
-  GET /api/v1/trends/statuses, /links, /api/v1/suggestions, /api/v2/suggestions
+- trending links (no link previews are fetched yet) and follow suggestions
+  (the issue "Trends" delivered trending hashtags and posts, in trends.api,
+  and left these): GET /api/v1/trends/links, /api/v1/suggestions,
+  /api/v2/suggestions
 - lists, filters, followed and featured tags, endorsements, announcements,
   scheduled statuses, domain blocks (issue "Lists, filters and the rest of
   the Mastodon API"): their GET lists

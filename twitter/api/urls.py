@@ -24,7 +24,6 @@ urlpatterns = [
     path(".well-known/host-meta", discovery.HostMetaView.as_view(), name="host_meta"),
     path("api/v2/search", search.SearchView.as_view(), name="api_search"),
     # Features other issues deliver (see not_yet's docstring).
-    path("api/v1/trends/statuses", not_yet.TrendsView.as_view(), name="api_trends_statuses"),
     path("api/v1/trends/links", not_yet.TrendsView.as_view(), name="api_trends_links"),
     path("api/v1/suggestions", not_yet.SuggestionsView.as_view(), name="api_suggestions_v1"),
     path("api/v2/suggestions", not_yet.SuggestionsView.as_view(), name="api_suggestions"),
