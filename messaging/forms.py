@@ -5,7 +5,7 @@ import re
 from django import forms
 
 from accounts.selectors import active_users
-from media.models import MAX_DESCRIPTION_LENGTH
+from media.forms import AttachmentForm
 
 from .models import MAX_PARTICIPANTS, WhoMayMessage
 from .services import MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH
@@ -32,25 +32,15 @@ def _any_of(names: list[str]) -> str:
     return r"^(" + "|".join(re.escape(name) for name in names) + r")$"
 
 
-class MessageForm(forms.Form):
+class MessageForm(AttachmentForm):
+    """A message: text, a picture or video (AttachmentForm), or both."""
+
     text = forms.CharField(
         label="Message",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write a message"}),
         # The service strips and checks; a generous cap keeps huge posts out.
         max_length=MAX_MESSAGE_LENGTH * 2,
         required=False,
-    )
-    # One picture or video, as the tweet compose form takes; media.validation
-    # judges the content. A message may be only that.
-    media_file = forms.FileField(
-        label="Add a photo or video",
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif,video/*"}
-        ),
-    )
-    media_description = forms.CharField(
-        label="Describe it (alt text)", required=False, max_length=MAX_DESCRIPTION_LENGTH, strip=True
     )
 
 

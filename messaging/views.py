@@ -7,7 +7,6 @@ error when the service refused; without htmx, a message and a redirect.
 Without MESSAGING_MASTER_KEYS the pages of messages answer 503 and say so.
 """
 
-from contextlib import contextmanager
 from functools import wraps
 
 from django.contrib import messages
@@ -19,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.pages import error_text, id_param
-from media import services as media_services
 
 from . import crypto, selectors, services
 from .forms import AddPeopleForm, MessageForm, NewConversationForm, WhoMayMessageForm
@@ -114,26 +112,6 @@ def conversation(request, conversation_id: int):
     return render(request, "messaging/conversation.html", _conversation_context(request, participant))
 
 
-def _upload(request, data):
-    """The form's file as the sender's new upload, or None without one."""
-    if not data.get("media_file"):
-        return None
-    return media_services.upload(request.user, data["media_file"], description=data["media_description"])
-
-
-@contextmanager
-def _removed_if_refused(request, upload):
-    """A refused message takes its upload away again, so nothing is left
-    behind (as the tweet compose form does). Outside the message's
-    transaction: the deletion of the files must not roll back with it."""
-    try:
-        yield [str(upload.pk)] if upload else None
-    except BaseException:
-        if upload is not None:
-            media_services.delete(request.user, upload.pk)
-        raise
-
-
 def _form_error(form) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors) or "Check the message."
 
@@ -148,7 +126,7 @@ def send(request, conversation_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with _removed_if_refused(request, _upload(request, data)) as media:
+            with form.uploaded(request.user) as media:
                 services.send_message(request.user, conversation_id, data["text"], media=media)
         except (ValidationError, PermissionDenied) as refused:
             error = _refusal(refused)
@@ -175,7 +153,7 @@ def new(request):
         data = form.cleaned_data
         try:
             # A refused first message leaves no empty conversation behind.
-            with _removed_if_refused(request, _upload(request, data)) as media, transaction.atomic():
+            with form.uploaded(request.user) as media, transaction.atomic():
                 conversation = services.start_conversation(request.user, data["to"], title=data["title"])
                 if data["text"].strip() or media:
                     services.send_message(request.user, conversation.pk, data["text"], media=media)

@@ -1,12 +1,13 @@
 from django import forms
 
+from media.forms import AttachmentForm
 from media.models import MAX_DESCRIPTION_LENGTH
 from media.services import MediaChange
 
 from .text import MAX_WEIGHT
 
 
-class TweetForm(forms.Form):
+class TweetForm(AttachmentForm):
     """Input of the compose box; the rules are checked by tweets.services."""
 
     text = forms.CharField(
@@ -19,17 +20,6 @@ class TweetForm(forms.Form):
     )
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # One picture or video from the page; media.validation judges the content.
-    media_file = forms.FileField(
-        label="Add a photo or video",
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif,video/*"}
-        ),
-    )
-    media_description = forms.CharField(
-        label="Describe it (alt text)", required=False, max_length=MAX_DESCRIPTION_LENGTH, strip=True
-    )
 
 
 class EditTweetForm(forms.Form):

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.pages import error_text, redirect_back
-from media import services as media_services
 
 from . import selectors, services
 from .attachments import tweet_media
@@ -46,26 +45,18 @@ def _optional_target(request, tweet_id):
     return _get_tweet_or_404(request, tweet_id)
 
 
-def _post_with_media(request, data) -> Tweet:
+def _post_with_media(request, form) -> Tweet:
     """Upload the form's file, if any, then post the tweet with it; a
-    refused tweet takes its upload away again, so nothing is left behind."""
-    upload = None
-    if data["media_file"]:
-        upload = media_services.upload(
-            request.user, data["media_file"], description=data["media_description"]
-        )
-    try:
+    refused tweet takes its upload away again (AttachmentForm.uploaded)."""
+    data = form.cleaned_data
+    with form.uploaded(request.user) as media:
         return services.post_tweet(
             request.user,
             data["text"],
             in_reply_to=_optional_target(request, data["in_reply_to"]),
             quote_of=_optional_target(request, data["quote_of"]),
-            media=[str(upload.pk)] if upload else None,
+            media=media,
         )
-    except BaseException:
-        if upload is not None:
-            media_services.delete(request.user, upload.pk)
-        raise
 
 
 @login_required
@@ -88,9 +79,8 @@ def compose(request):
     form = TweetForm(request.POST, request.FILES)
     error, tweet = "", None
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            tweet = _post_with_media(request, data)
+            tweet = _post_with_media(request, form)
         except (ValidationError, PermissionDenied) as exc:
             error = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
     else:
