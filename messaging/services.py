@@ -362,16 +362,20 @@ def _open_requests(actor: User, conversation_ids) -> list[int]:
     return list(rows.values_list("conversation_id", flat=True))
 
 
+def _answer_requests(actor: User, conversation_ids, answer) -> list[int]:
+    _require_active(actor)
+    answered = _open_requests(actor, conversation_ids)
+    for conversation_id in answered:
+        answer(actor, conversation_id)
+    return answered
+
+
 @transaction.atomic
 def accept_requests(actor: User, conversation_ids) -> list[int]:
     """Accept those of `conversation_ids` that are `actor`'s open message
     requests; other ids (not a request, not theirs) are skipped. Returns
     the ids accepted."""
-    _require_active(actor)
-    accepted = _open_requests(actor, conversation_ids)
-    for conversation_id in accepted:
-        accept_request(actor, conversation_id)
-    return accepted
+    return _answer_requests(actor, conversation_ids, accept_request)
 
 
 @transaction.atomic
@@ -379,11 +383,7 @@ def delete_requests(actor: User, conversation_ids) -> list[int]:
     """Decline (delete_request) those of `conversation_ids` that are
     `actor`'s open message requests, skipping other ids; nobody is
     blocked. Returns the ids declined."""
-    _require_active(actor)
-    declined = _open_requests(actor, conversation_ids)
-    for conversation_id in declined:
-        delete_request(actor, conversation_id)
-    return declined
+    return _answer_requests(actor, conversation_ids, delete_request)
 
 
 @transaction.atomic

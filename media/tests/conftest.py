@@ -74,3 +74,18 @@ def stored_files(_media_root):
         return sorted(str(path.relative_to(_media_root)) for path in _media_root.rglob("*") if path.is_file())
 
     return list_files
+
+
+@pytest.fixture
+def uploaded(django_capture_on_commit_callbacks):
+    """uploaded(owner, content=None, processed=True, description="") -> an
+    attachment of `owner`'s, processed (as the worker would) unless told not."""
+    from media import services
+
+    def make(owner, content=None, *, processed=True, description=""):
+        with django_capture_on_commit_callbacks(execute=processed):
+            item = services.upload(owner, upload_file(content or image_bytes()), description=description)
+        item.refresh_from_db()
+        return item
+
+    return make

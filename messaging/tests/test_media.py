@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from media import services as media_services
 from media.admin import MediaAttachmentAdmin
 from media.models import MediaAttachment, State
 from media.tests import conftest as media_fixtures
@@ -21,23 +20,9 @@ from tweets.models import Tweet
 # The media tests' fixtures: a MEDIA_ROOT per test (autouse) and what is on disk.
 _media_root = media_fixtures._media_root
 stored_files = media_fixtures.stored_files
+uploaded = media_fixtures.uploaded
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def uploaded(django_capture_on_commit_callbacks):
-    """uploaded(owner, content=None, processed=True) -> an attachment."""
-
-    def make(owner, content=None, *, processed=True, description=""):
-        with django_capture_on_commit_callbacks(execute=processed):
-            item = media_services.upload(
-                owner, upload_file(content or image_bytes()), description=description
-            )
-        item.refresh_from_db()
-        return item
-
-    return make
 
 
 @pytest.fixture

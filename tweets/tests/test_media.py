@@ -14,19 +14,7 @@ from tweets.models import Tweet
 # The media tests' fixtures: a MEDIA_ROOT per test (autouse) and what is on disk.
 _media_root = media_fixtures._media_root
 stored_files = media_fixtures.stored_files
-
-
-@pytest.fixture
-def uploaded(django_capture_on_commit_callbacks):
-    """uploaded(owner, content=None, processed=True) -> an attachment."""
-
-    def make(owner, content=None, *, processed=True, description=""):
-        with django_capture_on_commit_callbacks(execute=processed):
-            item = services.upload(owner, upload_file(content or image_bytes()), description=description)
-        item.refresh_from_db()
-        return item
-
-    return make
+uploaded = media_fixtures.uploaded
 
 
 @pytest.fixture

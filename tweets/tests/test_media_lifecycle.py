@@ -11,25 +11,13 @@ from django.core.exceptions import ValidationError
 from media import services as media
 from media.models import MediaAttachment
 from media.tests import conftest as media_fixtures
-from media.tests.conftest import animated_gif, image_bytes, upload_file
+from media.tests.conftest import animated_gif
 from tweets import services
 from tweets.models import Tweet, TweetVersion
 
 _media_root = media_fixtures._media_root
 stored_files = media_fixtures.stored_files
-
-
-@pytest.fixture
-def uploaded(django_capture_on_commit_callbacks):
-    """uploaded(owner, content=None, description="") -> a processed attachment."""
-
-    def make(owner, content=None, *, description=""):
-        with django_capture_on_commit_callbacks(execute=True):
-            item = media.upload(owner, upload_file(content or image_bytes()), description=description)
-        item.refresh_from_db()
-        return item
-
-    return make
+uploaded = media_fixtures.uploaded
 
 
 @pytest.fixture
