@@ -38,6 +38,10 @@ KEY = "trends:posts"
 # Candidates read before keeping one per author: enough for a list of
 # TRENDS_POSTS_LIMIT even when the busiest accounts hold many places.
 CANDIDATES_PER_PLACE = 5
+# The beat job replaces the list each minute; should it stop, the list
+# expires and the next reader computes a fresh one instead of showing
+# yesterday's posts for good.
+STORED_SECONDS = 600
 
 
 def _interactions():
@@ -52,7 +56,7 @@ def compute(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     ids = _ranked(now)
     try:
-        redis_client().set(KEY, json.dumps({"computed_at": now.isoformat(), "ids": ids}))
+        redis_client().set(KEY, json.dumps({"computed_at": now.isoformat(), "ids": ids}), ex=STORED_SECONDS)
     except redis.RedisError:
         logger.warning("Redis unavailable; trending posts not stored")
     return ids
