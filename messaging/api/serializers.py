@@ -13,18 +13,8 @@ from rest_framework import serializers
 from accounts.api.serializers import AccountSerializer, account_json
 from api.representation import absolute, iso
 from media.api.serializers import media_json
-from tweets.api.serializers import StatusSerializer, content_html
-from tweets.templatetags.tweet_tags import turl
+from tweets.api.serializers import StatusSerializer, content_html, features_absent, mention_json
 from tweets.text import parse
-
-
-def _mention(request, user) -> dict:
-    return {
-        "id": str(user.pk),
-        "username": user.username,
-        "acct": user.username,
-        "url": absolute(request, turl("profile", user.username)),
-    }
 
 
 def _media(message) -> list:
@@ -58,16 +48,14 @@ def message_status_json(message, people, request) -> dict:
         "reblogs_count": 0,
         "favourites_count": 0,
         "quotes_count": 0,
-        "mentions": [_mention(request, user) for user in people if user.pk != message.sender_id],
+        "mentions": [
+            mention_json(request, user.pk, user.username) for user in people if user.pk != message.sender_id
+        ],
         "tags": [],
-        "emojis": [],
         "media_attachments": [media_json(item, request) for item in _media(message)],
-        "application": None,
-        "card": None,
-        "poll": None,
         "reblog": None,
         "quote": None,
-        "filtered": [],
+        **features_absent(),
         "favourited": False,
         "reblogged": False,
         "bookmarked": False,

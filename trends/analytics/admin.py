@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -17,8 +17,8 @@ from accounts.admin import ReadOnlyAdmin
 
 from ..models import AccountDay, TweetDay
 from . import counters
+from .selectors import ENGAGEMENTS
 
-ENGAGEMENTS = F("likes") + F("retweets") + F("replies") + F("quotes")
 SITE_TOTAL_DAYS = 90
 
 
@@ -60,21 +60,6 @@ class WithTotals(ReadOnlyAdmin):
 
 @admin.register(AccountDay)
 class AccountDayAdmin(WithTotals):
-    list_display = (
-        "day",
-        "user",
-        "tweets",
-        "impressions",
-        "likes",
-        "retweets",
-        "replies",
-        "quotes",
-        "profile_visits",
-        "new_followers",
-    )
-    list_select_related = ("user",)
-    search_fields = ("user__username__iexact",)
-    ordering = ("-day", "-impressions")
     summed = (
         "tweets",
         "impressions",
@@ -85,6 +70,10 @@ class AccountDayAdmin(WithTotals):
         "profile_visits",
         "new_followers",
     )
+    list_display = ("day", "user", *summed)
+    list_select_related = ("user",)
+    search_fields = ("user__username__iexact",)
+    ordering = ("-day", "-impressions")
 
     def get_urls(self):
         totals = path(
@@ -126,9 +115,9 @@ class AccountDayAdmin(WithTotals):
 
 @admin.register(TweetDay)
 class TweetDayAdmin(WithTotals):
-    list_display = ("day", "tweet_id", "author", "impressions", "likes", "retweets", "replies", "quotes")
+    summed = ("impressions", "likes", "retweets", "replies", "quotes")
+    list_display = ("day", "tweet_id", "author", *summed)
     list_select_related = ("author",)
     search_fields = ("author__username__iexact",)
     ordering = ("-day", "-impressions")
-    summed = ("impressions", "likes", "retweets", "replies", "quotes")
     sum_needs_date = True

@@ -30,18 +30,28 @@ def content_html(request, text: str, entities: dict) -> str:
     return "".join(f"<p>{p.strip(chr(10)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
+def mention_json(request, user_id: int, username: str) -> dict:
+    """A Status's Mention of an account."""
+    return {
+        "id": str(user_id),
+        "username": username,
+        "acct": username,
+        "url": absolute(request, turl("profile", username)),
+    }
+
+
 def _mentions(request, entities: dict) -> list[dict]:
     seen = {}
     for mention in entities.get("mentions", []):
         if "id" in mention and mention["id"] not in seen:
-            username = mention["username"]
-            seen[mention["id"]] = {
-                "id": str(mention["id"]),
-                "username": username,
-                "acct": username,
-                "url": absolute(request, turl("profile", username)),
-            }
+            seen[mention["id"]] = mention_json(request, mention["id"], mention["username"])
     return list(seen.values())
+
+
+def features_absent() -> dict:
+    """What every Status carries of features this server has none of
+    (custom emojis, apps, link cards, polls), as Mastodon writes them empty."""
+    return {"emojis": [], "application": None, "card": None, "poll": None, "filtered": []}
 
 
 def _tags(request, entities: dict) -> list[dict]:
@@ -87,14 +97,10 @@ def _original_json(request, tweet: Tweet, row, *, quote_visible: bool, nested: b
         "quotes_count": tweet.quotes_count,
         "mentions": _mentions(request, entities),
         "tags": _tags(request, entities),
-        "emojis": [],
         "media_attachments": [media_json(item, request) for item in tweet_media(tweet)],
-        "application": None,
-        "card": None,
-        "poll": None,
         "reblog": None,
         "quote": None,
-        "filtered": [],
+        **features_absent(),
     }
     if tweet.quote_of_id:
         if nested:
