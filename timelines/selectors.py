@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Follow, User
+from accounts.models import User
 from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
 from tweets.models import Tweet
@@ -38,6 +39,7 @@ from .models import Marker
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 40
+MAX_ID = 2**63 - 1  # above every tweet id (a signed 64-bit Snowflake)
 
 
 def home_timeline(viewer: User, audience: Audience | None = None) -> QuerySet:
@@ -80,12 +82,54 @@ def shown_once(queryset: QuerySet, viewer: User, audience: Audience) -> QuerySet
     )
 
 
-def _popular_followees(viewer: User) -> list[int]:
-    return list(
-        Follow.objects.filter(
-            follower=viewer, followee__followers_count__gte=settings.TIMELINE_FANOUT_THRESHOLD
-        ).values_list("followee_id", flat=True)
-    )
+def _popular_followees(audience: Audience) -> list[int]:
+    """The followed accounts whose tweets are merged at read time.
+
+    The few accounts over the threshold come from the most-followed index
+    and meet the follow list here, not in a join over every follow.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {User._meta.db_table} WHERE is_active AND followers_count >= %s",  # noqa: S608
+            [settings.TIMELINE_FANOUT_THRESHOLD],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall() if pk in audience.following)
+
+
+# The newest tweets of each popular author near the cursor, each walked on
+# its (author_id, id DESC) index and stopped after `count`, then merged:
+# one ordered scan over every author's tweets would filter most of them.
+_PULL = """
+    SELECT pulled.id FROM unnest(%(authors)s::bigint[]) AS author(id)
+    CROSS JOIN LATERAL (
+        SELECT id FROM {table}
+        WHERE author_id = author.id AND deleted_at IS NULL AND id < %(below)s AND id > %(above)s
+          AND (in_reply_to_author_id IS NULL OR in_reply_to_author_id = ANY(%(followed)s::bigint[]))
+        ORDER BY id {order} LIMIT %(count)s
+    ) AS pulled
+    ORDER BY pulled.id {order} LIMIT %(count)s
+"""
+
+
+def _pull_popular(audience: Audience, popular: list[int], *, below, above, count, forward) -> list[int]:
+    """Popular authors' tweet ids between the cursors, nearest first. Replies
+    to strangers never show: they are left out here, so they don't fill
+    windows that would all be filtered out. The rest of the home rules
+    apply when the window is hydrated."""
+    order = "ASC" if forward else "DESC"
+    sql = _PULL.format(table=Tweet._meta.db_table, order=order)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "authors": popular,
+                "followed": sorted({audience.viewer_id, *audience.following}),
+                "below": below if below is not None else MAX_ID,
+                "above": above,
+                "count": count,
+            },
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -> tuple[list[int], bool]:
@@ -102,21 +146,10 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
         redis_ids = store.read(viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, count=count)
     sources = [sorted(redis_ids, reverse=not forward)]
     if popular:
-        # Replies to strangers never show: leave them out here, so they don't
-        # fill windows that would all be filtered out. The rest of the home
-        # rules apply when the window is hydrated.
-        pulled = Tweet.objects.filter(
-            ids_in("author_id", popular),
-            Q(in_reply_to_author__isnull=True)
-            | ids_in("in_reply_to_author_id", {viewer.pk, *audience.following}),
-            deleted_at__isnull=True,
-        )
-        if max_id is not None:
-            pulled = pulled.filter(id__lt=max_id)
         lower = max(since_id or 0, min_id or 0)
-        if lower:
-            pulled = pulled.filter(id__gt=lower)
-        sources.append(list(pulled.order_by("id" if forward else "-id").values_list("id", flat=True)[:count]))
+        sources.append(
+            _pull_popular(audience, popular, below=max_id, above=lower, count=count, forward=forward)
+        )
     full_ends = [source[-1] for source in sources if len(source) == count]
     ids = sorted({i for source in sources for i in source}, reverse=True)
     if full_ends:
@@ -173,6 +206,18 @@ def shows_on_home(audience: Audience, row) -> bool:
     return can_see(audience, row)
 
 
+def _first_retweets(originals: set[int], authors: set[int]) -> dict[int, int]:
+    """{original id: its oldest retweet by one of `authors`}, for those retweeted."""
+    sql = f"""
+        SELECT retweet_of_id, MIN(id) FROM {Tweet._meta.db_table}
+        WHERE retweet_of_id = ANY(%s) AND author_id = ANY(%s) AND deleted_at IS NULL
+        GROUP BY retweet_of_id
+    """  # noqa: S608 - the table name comes from the model; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(originals), sorted(authors)])
+        return dict(cursor.fetchall())
+
+
 def _hydrate(viewer: User, audience: Audience, ids: list[int], *, popular) -> list:
     """Load a window's rows and keep those the home timeline shows.
 
@@ -187,16 +232,7 @@ def _hydrate(viewer: User, audience: Audience, ids: list[int], *, popular) -> li
     retweets = [row for row in rows if row.retweet_of_id]
     if popular and retweets:
         originals = {row.retweet_of_id for row in retweets}
-        first_popular = dict(
-            Tweet.objects.filter(
-                ids_in("retweet_of_id", originals),
-                ids_in("author_id", set(popular) - audience.muted),
-                deleted_at__isnull=True,
-            )
-            .values("retweet_of_id")
-            .annotate(first=Min("id"))
-            .values_list("retweet_of_id", "first")
-        )
+        first_popular = _first_retweets(originals, set(popular) - audience.muted)
         standing = store.standing_entries(viewer.pk, originals)
 
         def repeats(row) -> bool:
@@ -255,8 +291,8 @@ def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
 
 
 def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
-    popular = _popular_followees(viewer)
     audience = audience_of(viewer)
+    popular = _popular_followees(audience)
     rows: list = []
     more = False
     cursor_max, cursor_min = max_id, min_id
