@@ -86,16 +86,23 @@ def test_inbox_reads_in_constant_queries(ann, bob, carol, make_user, follow, dja
         selectors.summarize(rows)
 
 
-def test_the_nav_badge_counts_in_one_query(pair, ann, bob, carol, django_assert_num_queries):
+def test_the_nav_badge_counts_in_two_queries_and_one_when_all_is_read(
+    pair, ann, bob, carol, django_assert_num_queries
+):
     group = services.start_conversation(bob, [ann, carol])
     services.accept_request(ann, group.pk)
     services.send_message(bob, pair.pk, "one")
     services.send_message(bob, group.pk, "two")
     services.send_message(carol, group.pk, "three")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert selectors.unread_conversations(ann) == 2
+    services.send_message(ann, group.pk, "four")  # one's own message reads the rest
+    assert selectors.unread_conversations(ann) == 1
+    services.mark_read(ann, pair.pk)
+    with django_assert_num_queries(1):
+        assert selectors.unread_conversations(ann) == 0
+    services.send_message(carol, group.pk, "five")
+    services.send_message(bob, pair.pk, "six")
     block(ann, bob)
     assert selectors.unread_conversations(ann) == 1  # Carol's message in the group
-    services.mark_read(ann, group.pk)
-    assert selectors.unread_conversations(ann) == 0
     assert selectors.unread_conversations(AnonymousUser()) == 0
