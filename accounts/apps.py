@@ -7,7 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import lookups  # noqa: F401 - registers the `__any` lookup
+        from . import (
+            cache,  # noqa: F401 - forgets cached accounts and tokens when they change
+            lookups,  # noqa: F401 - registers the `__any` lookup
+        )
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import roles, signals
+from . import cache, roles, signals
 from .models import Block, Follow, FollowRequest, Mute, User
 from .selectors import is_blocked_between
 from .validators import validate_avatar, validate_header
@@ -26,6 +26,7 @@ def _send_on_commit(signal, **kwargs) -> None:
 def _adjust_follow_counts(follower_id: int, followee_id: int, delta: int) -> None:
     User.objects.filter(pk=follower_id).update(following_count=F("following_count") + delta)
     User.objects.filter(pk=followee_id).update(followers_count=F("followers_count") + delta)
+    cache.forget(follower_id, followee_id)
 
 
 def _create_follow(follower: User, followee: User, *, approved: bool = False) -> Follow:

@@ -136,7 +136,12 @@ def process(media_id: int) -> str | None:
 
 
 def _fail(media_id: int, message: str) -> str:
-    MediaAttachment.objects.filter(pk=media_id).update(state=State.FAILED, error=message)
+    # Saved rather than updated in place, so post_save tells the tweet
+    # cache (tweets.cache) that its tweet now shows a failed attachment.
+    item = MediaAttachment.objects.filter(pk=media_id).first()
+    if item is not None:
+        item.state, item.error = State.FAILED, message
+        item.save(update_fields=["state", "error"])
     return State.FAILED
 
 

@@ -33,6 +33,7 @@ from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
 from media import selectors as media_selectors
 
+from . import cache as tweet_cache
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 
 OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -137,9 +138,11 @@ def can_see(audience: Audience, tweet: Tweet) -> bool:
 def load_tweets(ids) -> list:
     """Tweet rows by id with everything a page renders, newest first; no filtering.
 
-    Callers decide visibility with `can_see` and add `attach_viewer_state`.
+    They come from the tweet cache (tweets.cache), the misses from
+    PostgreSQL. Callers decide visibility with `can_see` and add
+    `attach_viewer_state`.
     """
-    return list(Tweet.objects.filter(id__any=list(ids)).select_related(*RELATED).order_by("-id"))
+    return tweet_cache.load(ids)
 
 
 def attach_viewer_state(rows: list, audience: Audience) -> list:
@@ -181,6 +184,8 @@ def attach_media(rows: list) -> list:
         shown += [
             related for tweet in shown if relation.is_cached(tweet) and (related := getattr(tweet, field))
         ]
+    # Tweets from the tweet cache carry their media already.
+    shown = [tweet for tweet in shown if not hasattr(tweet, "media")]
     wanted = {tweet.pk: tweet.entities["media"] for tweet in shown if (tweet.entities or {}).get("media")}
     found = media_selectors.of_tweets(wanted) if wanted else {}
     for tweet in shown:

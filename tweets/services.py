@@ -16,11 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import cache as account_cache
 from accounts.models import User
 from api import idempotency
 from media import selectors as media_selectors
 from media import services as media_services
 
+from . import cache as tweet_cache
 from . import signals, snowflake
 from .models import Bookmark, Hashtag, Like, Tweet, TweetVersion, Visibility
 from .selectors import visible_tweets
@@ -35,6 +37,7 @@ def _send_on_commit(signal, **kwargs) -> None:
 
 def _bump(model, pk: int, **deltas: int) -> None:
     model.objects.filter(pk=pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
+    (tweet_cache if model is Tweet else account_cache).forget(pk)
 
 
 def _parse_text(raw: str, *, allow_empty: bool = False) -> ParsedText:

@@ -273,6 +273,11 @@ PROFILE_IMAGE_MAX_PIXELS = env_int("PROFILE_IMAGE_MAX_PIXELS", 25_000_000)
 TWEET_EDIT_WINDOW_SECONDS = env_int("TWEET_EDIT_WINDOW_SECONDS", 3600)
 TWEET_MAX_EDITS = env_int("TWEET_MAX_EDITS", 5)
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 20)
+# Loaded tweets and accounts are cached by id (tweets.cache, accounts.cache)
+# and forgotten on every write; these bound how long a write that somehow
+# skipped forgetting can show stale.
+TWEET_CACHE_SECONDS = env_int("TWEET_CACHE_SECONDS", 900)
+ACCOUNT_CACHE_SECONDS = env_int("ACCOUNT_CACHE_SECONDS", 900)
 
 # --- Timelines (see docs/timelines.md) --------------------------------------
 

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from tweets import fragments
 from tweets.attachments import tweet_media
 from tweets.text import render_html
 
@@ -26,6 +27,12 @@ def tweet_html(tweet) -> str:
 @register.filter
 def media(tweet) -> list:
     return tweet_media(tweet)
+
+
+@register.simple_tag(takes_context=True)
+def tweet_list(context, rows):
+    """Each row as "tweets/_tweet.html" renders it, through the fragment cache."""
+    return fragments.render_rows(context["request"], rows)
 
 
 @register.filter

@@ -1,0 +1,129 @@
+"""Rendered tweets ("tweets/_tweet.html") kept in the cache, for lists.
+
+Rendering a page's 20 tweets through the template engine cost more than
+everything else the page does. A list now renders each tweet once per
+distinct content and reads it back by a key that is a digest of all the
+template shows: the rows' own columns, their authors', the quoted tweet's
+and its author's, the media, what the viewer did (liked, retweeted,
+bookmarked, whether they wrote it, whether they may see the quote), the
+relative times as they read now, and the templates' source. Any change to
+any of those is a new key, so nothing needs forgetting: old fragments age
+out (TWEET_CACHE_SECONDS).
+
+Account counters and login stamps are left out of the digest, or every
+new follower of a popular account would re-render all their tweets; a
+template that starts showing one must take it off USER_COLUMNS_NOT_SHOWN.
+
+The CSRF token differs per request, so fragments hold a marker that is
+replaced by the request's token on the way out.
+"""
+
+import contextlib
+import hashlib
+import logging
+import pickle
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.cache import cache as django_cache
+from django.db.models import Model
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+
+from .attachments import tweet_media
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "tweets/_tweet.html"
+# Every template a tweet renders through: their source is part of the key.
+TEMPLATES = (TEMPLATE, "tweets/_actions.html", "tweets/_avatar.html", "media/_attachments.html")
+USER_COLUMNS_NOT_SHOWN = frozenset(
+    {"password", "last_login", "followers_count", "following_count", "tweets_count"}
+)
+CSRF_MARKER = "csrf-token-of-the-request-4b1d"
+
+
+@cache
+def _templates_digest() -> bytes:
+    source = "".join(get_template(name).template.source for name in TEMPLATES)
+    return hashlib.blake2b(source.encode(), digest_size=8).digest()
+
+
+@cache
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    skipped = USER_COLUMNS_NOT_SHOWN if model is User else ()
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname not in skipped)
+
+
+def _values(obj: Model | None) -> tuple:
+    if obj is None:
+        return ()
+    return tuple(getattr(obj, name) for name in _columns(type(obj)))
+
+
+def _shown(row, *, signed_in: bool, own: bool) -> tuple:
+    """Everything `_tweet.html` shows of `row`, as plain values."""
+    tweet = row.retweet_of if row.retweet_of_id else row
+    quote = tweet.quote_of if tweet.quote_of_id and getattr(row, "quote_visible", False) else None
+    return (
+        _values(row),
+        _values(row.author),
+        _values(tweet) if tweet is not row else (),
+        _values(tweet.author) if tweet is not row else (),
+        _values(tweet.in_reply_to_author) if tweet.in_reply_to_author_id else (),
+        _values(quote),
+        _values(quote.author) if quote is not None else (),
+        [_values(item) for item in tweet_media(tweet)],
+        signed_in,
+        own,
+        getattr(row, "liked", None),
+        getattr(row, "retweeted", None),
+        getattr(row, "bookmarked", None),
+        getattr(row, "quote_visible", None),
+        naturaltime(tweet.created_at),
+        naturaltime(tweet.edited_at) if tweet.edited_at else None,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    )
+
+
+def _key(row, user) -> str:
+    # Of the viewer, the template asks only whether they are signed in and
+    # whether the tweet is theirs (its Edit and Delete buttons).
+    signed_in = user.is_authenticated
+    own = signed_in and (row.retweet_of if row.retweet_of_id else row).author_id == user.pk
+    digest = hashlib.blake2b(_templates_digest(), digest_size=16)
+    shown = _shown(row, signed_in=signed_in, own=own)
+    digest.update(pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL))
+    return f"tweet-html:{digest.hexdigest()}"
+
+
+def render_rows(request, rows) -> SafeString:
+    """`_tweet.html` for each row, in order, as one string: the fragments the
+    cache holds, the others rendered and cached."""
+    user = request.user
+    keys = [_key(row, user) for row in rows]
+    try:
+        found = django_cache.get_many(keys)
+    except redis.RedisError:
+        logger.warning("Cache unavailable; tweets rendered without it")
+        found = {}
+    template = get_template(TEMPLATE)
+    rendered = {}
+    for key, row in zip(keys, rows, strict=True):
+        if key not in found and key not in rendered:
+            rendered[key] = template.render({"row": row, "user": user, "csrf_token": CSRF_MARKER})
+    if rendered:
+        # Rendered this time if the cache fails; the next page tries again.
+        with contextlib.suppress(redis.RedisError):
+            django_cache.set_many(rendered, settings.TWEET_CACHE_SECONDS)
+    html = "".join(found.get(key) or rendered[key] for key in keys)
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, get_token(request))
+    return mark_safe(html)  # noqa: S308 - fragments are template output, escaped there
