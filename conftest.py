@@ -10,7 +10,10 @@ import itertools
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.dispatch import Signal
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from twitter.celery import app as celery_app
 
@@ -24,6 +27,21 @@ _counter = itertools.count()
 def _clean_redis():
     """Each test starts with an empty Redis database (cache, sessions, timelines)."""
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture
+def broken_cache(monkeypatch):
+    """Every read and write of the caches fails as it does when Redis is
+    down (the rest of Redis, sessions and timelines, still works)."""
+    from accounts import cache as account_cache
+
+    def fail(*args, **kwargs):
+        raise redis.ConnectionError("Error 111 connecting to Redis. Connection refused.")
+
+    for name in ("get_many", "set_many", "delete_many"):
+        monkeypatch.setattr(django_cache, name, fail)
+    refusing = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
+    monkeypatch.setattr(account_cache, "redis_client", lambda **options: refusing)
 
 
 @pytest.fixture(autouse=True)

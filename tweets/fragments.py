@@ -14,8 +14,12 @@ Account counters and login stamps are left out of the digest, or every
 new follower of a popular account would re-render all their tweets; a
 template that starts showing one must take it off USER_COLUMNS_NOT_SHOWN.
 
-The CSRF token differs per request, so fragments hold a marker that is
-replaced by the request's token on the way out.
+The CSRF token differs per request, so fragments hold a marker token
+whose hidden inputs get the request's token on the way out.
+
+A tweet less than a minute old reads "N seconds ago", a new key each
+second: it is rendered on every view until its relative time settles to
+minutes, then hours.
 """
 
 import contextlib
@@ -28,8 +32,10 @@ import redis
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.cache import cache as django_cache
-from django.db.models import Model
+from django.db.models import FileField, Model
 from django.middleware.csrf import get_token
+from django.template import Context
+from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -56,15 +62,24 @@ def _templates_digest() -> bytes:
 
 
 @cache
-def _columns(model: type[Model]) -> tuple[str, ...]:
+def _columns(model: type[Model]) -> tuple[tuple[str, bool], ...]:
+    """(column, whether it holds a file) for each column of `model` shown."""
     skipped = USER_COLUMNS_NOT_SHOWN if model is User else ()
-    return tuple(field.attname for field in model._meta.concrete_fields if field.attname not in skipped)
+    return tuple(
+        (field.attname, isinstance(field, FileField))
+        for field in model._meta.concrete_fields
+        if field.attname not in skipped
+    )
 
 
 def _values(obj: Model | None) -> tuple:
     if obj is None:
         return ()
-    return tuple(getattr(obj, name) for name in _columns(type(obj)))
+    # A file by its name: a FieldFile pickles the whole row it belongs to,
+    # the columns left out above included.
+    return tuple(
+        getattr(obj, name).name if is_file else getattr(obj, name) for name, is_file in _columns(type(obj))
+    )
 
 
 def _shown(row, *, signed_in: bool, own: bool) -> tuple:
@@ -91,6 +106,10 @@ def _shown(row, *, signed_in: bool, own: bool) -> tuple:
         translation.get_language(),
         timezone.get_current_timezone_name(),
     )
+
+
+def _csrf_input(token: str) -> str:
+    return CsrfTokenNode().render(Context({"csrf_token": token}))
 
 
 def _key(row, user) -> str:
@@ -124,6 +143,8 @@ def render_rows(request, rows) -> SafeString:
         with contextlib.suppress(redis.RedisError):
             django_cache.set_many(rendered, settings.TWEET_CACHE_SECONDS)
     html = "".join(found.get(key) or rendered[key] for key in keys)
-    if CSRF_MARKER in html:
-        html = html.replace(CSRF_MARKER, get_token(request))
+    marker = _csrf_input(CSRF_MARKER)
+    if marker in html:
+        # The whole hidden input, which escaped user text can never contain.
+        html = html.replace(marker, _csrf_input(get_token(request)))
     return mark_safe(html)  # noqa: S308 - fragments are template output, escaped there
