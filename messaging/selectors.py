@@ -9,6 +9,7 @@ accounts they block or are blocked by (in groups, where both may stay).
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -17,7 +18,7 @@ from accounts.selectors import audience_of
 from media import selectors as media_selectors
 
 from .crypto import Opener
-from .models import DeletedMessage, Message, MessagingPreference, Participant, WhoMayMessage
+from .models import Conversation, DeletedMessage, Message, MessagingPreference, Participant, WhoMayMessage
 
 PAGE_SIZE = 50
 # Conversations per page of the inbox and of its Requests tab.
@@ -178,22 +179,34 @@ def inbox_page(
     return InboxPage(summarize(rows), rows[-1].conversation.last_activity_id if more and rows else None)
 
 
+def _any_active_past_reading(user_id: int) -> bool:
+    """Whether anything happened in one of the user's conversations past
+    what they read: answered by the participant rows alone, without reading
+    messages (every message moves its conversation's last_activity_id).
+    Plain SQL: every page asks, and the ORM's compiling cost more than this."""
+    sql = f"""
+        SELECT EXISTS (
+            SELECT FROM {Participant._meta.db_table} p
+            JOIN {Conversation._meta.db_table} c ON c.id = p.conversation_id
+            WHERE p.user_id = %(user)s AND p.state = %(accepted)s AND p.left_at IS NULL
+              AND c.last_activity_id > GREATEST(p.last_read_id, p.cleared_id, p.visible_from))
+    """  # noqa: S608 - table names come from the models; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user_id, "accepted": Participant.State.ACCEPTED})
+        return cursor.fetchone()[0]
+
+
 def unread_conversations(user: User) -> int:
     """How many accepted conversations have unread messages: the nav badge,
     on every page, so at most two queries (blocks checked in the second,
     not read first)."""
     if not user.is_authenticated:
         return 0
+    if not _any_active_past_reading(user.pk):
+        return 0
     conversations = Participant.objects.filter(
         user_id=user.pk, state=Participant.State.ACCEPTED, left_at__isnull=True
     )
-    # Nothing happened in any conversation past what the user read, the
-    # usual case: answered by the participant rows alone, without reading
-    # messages (every message moves its conversation's last_activity_id).
-    if not conversations.filter(
-        conversation__last_activity_id__gt=Greatest("last_read_id", "cleared_id", "visible_from")
-    ).exists():
-        return 0
     blocks = Block.objects.filter(
         Q(blocker_id=user.pk, blocked_id=OuterRef("sender_id"))
         | Q(blocked_id=user.pk, blocker_id=OuterRef("sender_id"))

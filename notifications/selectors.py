@@ -8,6 +8,7 @@ so an unmute or an unsuspension brings it back.
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 
@@ -50,17 +51,31 @@ def _group_of() -> Case:
     )
 
 
+def _any_past_marker(user_id: int) -> bool:
+    # Every page asks: plain SQL, which costs a fraction of compiling the
+    # same query through the ORM.
+    sql = f"""
+        SELECT EXISTS (
+            SELECT FROM {Notification._meta.db_table} WHERE recipient_id = %(user)s AND id > COALESCE((
+                SELECT last_read_id FROM {Marker._meta.db_table}
+                WHERE user_id = %(user)s AND timeline = %(timeline)s
+            ), 0))
+    """  # noqa: S608 - table names come from the models; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user_id, "timeline": Marker.Timeline.NOTIFICATIONS})
+        return cursor.fetchone()[0]
+
+
 def unread_count(user: User, *, cap: int = UNREAD_COUNT_CAP, grouped: bool = False) -> int:
     """Notifications (or with `grouped`, groups of them) newer than the read
     marker, counted up to `cap` (every page shows it: with nothing unread
     one query, else three: whether any is, the viewer's audience, the count)."""
-    marker = Marker.objects.filter(user=user, timeline=Marker.Timeline.NOTIFICATIONS).values("last_read_id")
-    newer = Q(pk__gt=Coalesce(Subquery(marker), 0))
-    if not Notification.objects.filter(newer, recipient=user).exists():
+    if not _any_past_marker(user.pk):
         # Nothing past the marker, the usual case: no need for the
-        # audience and the visibility rules (one cheap query, not two).
+        # audience and the visibility rules.
         return 0
-    unread = visible_notifications(user).filter(newer)
+    marker = Marker.objects.filter(user=user, timeline=Marker.Timeline.NOTIFICATIONS).values("last_read_id")
+    unread = visible_notifications(user).filter(pk__gt=Coalesce(Subquery(marker), 0))
     if grouped:
         keys = unread.annotate(key=_group_of()).order_by().values_list("key", flat=True).distinct()
         return len(keys[:cap])
