@@ -10,7 +10,6 @@ import itertools
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.dispatch import Signal
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -31,17 +30,12 @@ def _clean_redis():
 
 @pytest.fixture
 def broken_cache(monkeypatch):
-    """Every read and write of the caches fails as it does when Redis is
-    down (the rest of Redis, sessions and timelines, still works)."""
-    from accounts import cache as account_cache
+    """Every read and write of the row caches (accounts.stores) fails as it
+    does when Redis is down; the rest of Redis (sessions, timelines) works."""
+    from accounts import stores
 
-    def fail(*args, **kwargs):
-        raise redis.ConnectionError("Error 111 connecting to Redis. Connection refused.")
-
-    for name in ("get_many", "set_many", "delete_many"):
-        monkeypatch.setattr(django_cache, name, fail)
     refusing = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
-    monkeypatch.setattr(account_cache, "redis_client", lambda **options: refusing)
+    monkeypatch.setattr(stores, "redis_client", lambda **options: refusing)
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,27 @@
-"""The Redis client every app's stores and counters share (accounts is the lowest layer)."""
+"""The Redis client every app's stores and counters share (accounts is the
+lowest layer), and the row caches built on it (accounts.cache, tweets.cache,
+tweets.fragments).
 
-from functools import cache
+A row cache keeps pickles under CACHE_KEY_PREFIX, read with one MGET and
+written with one pipeline. Django's cache API would do the same, but it
+checks every key character by character: for a page's 20 keys that cost
+five times the round trip.
+"""
 
+import contextlib
+import hashlib
+import logging
+import pickle
+from collections.abc import Iterable
+from functools import cache, partial
+
+import django
 import redis
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -15,3 +33,66 @@ def redis_client(*, timeout: float = 2, connect_timeout: float = 2) -> redis.Red
     """A client of REDIS_URL, one per URL and timeouts (tests switch the URL);
     each keeps its own connection pool."""
     return _client(settings.REDIS_URL, timeout, connect_timeout)
+
+
+def version_of(*models: type[Model]) -> int:
+    """A cache version that changes when any of these models gains, loses
+    or renames a column, or Django changes: pickles of the old shape are
+    then never read back."""
+    shape = ";".join(
+        f"{model._meta.label}:{','.join(field.attname for field in model._meta.concrete_fields)}"
+        for model in models
+    )
+    digest = hashlib.blake2b(f"{django.__version__};{shape}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _key(prefix: str, version: int, pk) -> str:
+    return f"{settings.CACHE_KEY_PREFIX}:{prefix}:{version}:{pk}"
+
+
+def cached(prefix: str, ids: Iterable, *, version: int) -> tuple[dict, list]:
+    """({id: object} the cache holds under `prefix`, [the ids it doesn't]).
+    None among `ids` is left out (an empty relation); a cache that fails
+    holds nothing."""
+    ids = [pk for pk in dict.fromkeys(ids) if pk is not None]
+    if not ids:
+        return {}, []
+    try:
+        values = redis_client().mget([_key(prefix, version, pk) for pk in ids])
+    except redis.RedisError:
+        logger.warning("Cache unavailable; %s rows read from PostgreSQL", prefix)
+        return {}, ids
+    # Only this module writes these keys: the pickles are our own.
+    found = {pk: pickle.loads(value) for pk, value in zip(ids, values, strict=True) if value}  # noqa: S301
+    return found, [pk for pk in ids if pk not in found]
+
+
+def store(prefix: str, objects: dict, *, version: int, timeout: int) -> None:
+    if not objects:
+        return
+    pipe = redis_client().pipeline(transaction=False)
+    for pk, obj in objects.items():
+        pipe.set(_key(prefix, version, pk), pickle.dumps(obj, pickle.HIGHEST_PROTOCOL), ex=timeout)
+    # Served from PostgreSQL this time if the cache fails; the next read tries again.
+    with contextlib.suppress(redis.RedisError):
+        pipe.execute()
+
+
+def forget_now(keys: list[str]) -> None:
+    try:
+        redis_client().delete(*keys)
+    except redis.RedisError:
+        # The entries age out (their timeout); readers meanwhile may see the
+        # old row, as they would through any stale replica.
+        logger.warning("Cache unavailable; could not forget %s", keys)
+
+
+def forget_cached(prefix: str, ids: Iterable, *, version: int) -> None:
+    """Drop `ids` from the cache now and, inside a transaction, again after it commits."""
+    keys = [_key(prefix, version, pk) for pk in set(ids) if pk is not None]
+    if not keys:
+        return
+    forget_now(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(forget_now, keys))

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from accounts import cache as account_cache
+from accounts import stores
 from media.models import MediaAttachment
 
 from .models import Tweet
 
-VERSION = account_cache.version_of(Tweet, MediaAttachment)
+VERSION = stores.version_of(Tweet, MediaAttachment)
 
 # The relations a page renders: (field, whether it points at a tweet).
 _TWEET_LINKS = ("retweet_of", "quote_of")
@@ -32,7 +33,7 @@ def load(ids: Iterable[int]) -> list[Tweet]:
     loads (authors, the retweeted tweet, quoted tweets two levels deep, the
     accounts replied to) and its media. No filtering: deleted tweets and
     suspended authors come back as they are, for the caller's rules."""
-    found, missing = account_cache.cached("tweet", ids, version=VERSION)
+    found, missing = stores.cached("tweet", ids, version=VERSION)
     loaded = {tweet.pk: tweet for tweet in Tweet.objects.filter(id__any=missing)} if missing else {}
     found.update(loaded)
     rows = sorted(found.values(), key=lambda tweet: tweet.pk, reverse=True)
@@ -41,7 +42,7 @@ def load(ids: Iterable[int]) -> list[Tweet]:
     wave = rows
     for _ in range(2):
         wanted = {getattr(tweet, f"{link}_id") for tweet in wave for link in _TWEET_LINKS} - found.keys()
-        more, missing = account_cache.cached("tweet", wanted, version=VERSION)
+        more, missing = stores.cached("tweet", wanted, version=VERSION)
         if missing:
             more.update((tweet.pk, tweet) for tweet in Tweet.objects.filter(id__any=missing))
             loaded.update((pk, more[pk]) for pk in missing if pk in more)
@@ -51,7 +52,7 @@ def load(ids: Iterable[int]) -> list[Tweet]:
         from .selectors import attach_media
 
         attach_media(list(loaded.values()))  # one query for every tweet loaded
-        account_cache.store("tweet", loaded, version=VERSION, timeout=settings.TWEET_CACHE_SECONDS)
+        stores.store("tweet", loaded, version=VERSION, timeout=settings.TWEET_CACHE_SECONDS)
     users = account_cache.users(
         getattr(tweet, f"{link}_id") for tweet in found.values() for link in _USER_LINKS
     )
@@ -73,7 +74,7 @@ def _link(tweet: Tweet, name: str, objects: dict) -> None:
 def forget(*tweet_ids: int) -> None:
     """Call after changing a tweet row other than by `save()` (counters),
     or anything a tweet shows of its own (its media)."""
-    account_cache.forget_cached("tweet", tweet_ids, version=VERSION)
+    stores.forget_cached("tweet", tweet_ids, version=VERSION)
 
 
 def _forget_saved(sender, instance, **kwargs):

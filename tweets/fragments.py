@@ -22,16 +22,12 @@ second: it is rendered on every view until its relative time settles to
 minutes, then hours.
 """
 
-import contextlib
 import hashlib
-import logging
 import pickle
 from functools import cache
 
-import redis
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.core.cache import cache as django_cache
 from django.db.models import FileField, Model
 from django.middleware.csrf import get_token
 from django.template import Context
@@ -40,11 +36,10 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts import stores
 from accounts.models import User
 
 from .attachments import tweet_media
-
-logger = logging.getLogger(__name__)
 
 TEMPLATE = "tweets/_tweet.html"
 # Every template a tweet renders through: their source is part of the key.
@@ -120,7 +115,7 @@ def _key(row, user) -> str:
     digest = hashlib.blake2b(_templates_digest(), digest_size=16)
     shown = _shown(row, signed_in=signed_in, own=own)
     digest.update(pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL))
-    return f"tweet-html:{digest.hexdigest()}"
+    return digest.hexdigest()
 
 
 def render_rows(request, rows) -> SafeString:
@@ -128,20 +123,13 @@ def render_rows(request, rows) -> SafeString:
     cache holds, the others rendered and cached."""
     user = request.user
     keys = [_key(row, user) for row in rows]
-    try:
-        found = django_cache.get_many(keys)
-    except redis.RedisError:
-        logger.warning("Cache unavailable; tweets rendered without it")
-        found = {}
+    found, missing = stores.cached("tweet-html", keys, version=0)
     template = get_template(TEMPLATE)
     rendered = {}
     for key, row in zip(keys, rows, strict=True):
-        if key not in found and key not in rendered:
+        if key in missing and key not in rendered:
             rendered[key] = template.render({"row": row, "user": user, "csrf_token": CSRF_MARKER})
-    if rendered:
-        # Rendered this time if the cache fails; the next page tries again.
-        with contextlib.suppress(redis.RedisError):
-            django_cache.set_many(rendered, settings.TWEET_CACHE_SECONDS)
+    stores.store("tweet-html", rendered, version=0, timeout=settings.TWEET_CACHE_SECONDS)
     html = "".join(found.get(key) or rendered[key] for key in keys)
     marker = _csrf_input(CSRF_MARKER)
     if marker in html:

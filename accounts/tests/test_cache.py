@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
-from accounts import cache, services
+from accounts import cache, services, stores
 
 VERIFY = "/api/v1/accounts/verify_credentials"
 
@@ -24,11 +24,11 @@ def raw_redis() -> redis.Redis:
 
 
 def is_cached_user(user) -> bool:
-    return user.pk in cache.cached("user", [user.pk], version=cache.VERSION)[0]
+    return user.pk in stores.cached("user", [user.pk], version=cache.VERSION)[0]
 
 
 def is_cached_token(token: str) -> bool:
-    return checksum(token) in cache.cached("token", [checksum(token)], version=cache.TOKEN_VERSION)[0]
+    return checksum(token) in stores.cached("token", [checksum(token)], version=cache.TOKEN_VERSION)[0]
 
 
 # --- Accounts -----------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_a_row_recached_before_the_commit_is_forgotten_at_commit(ann, django_cap
         ann.display_name = "Renamed"
         ann.save()
         assert not is_cached_user(ann)
-        cache.store("user", {ann.pk: stale}, version=cache.VERSION, timeout=60)
+        stores.store("user", {ann.pk: stale}, version=cache.VERSION, timeout=60)
         assert cache.users([ann.pk])[ann.pk].display_name == "Ann"
 
     assert callbacks
@@ -123,7 +123,7 @@ def test_counters_recached_before_the_commit_are_forgotten_at_commit(
     with django_capture_on_commit_callbacks(execute=True):
         stale = cache.users([bob.pk])
         services.follow(ann, bob)
-        cache.store("user", stale, version=cache.VERSION, timeout=60)
+        stores.store("user", stale, version=cache.VERSION, timeout=60)
 
     assert cache.users([bob.pk])[bob.pk].followers_count == 1
 
@@ -131,7 +131,7 @@ def test_counters_recached_before_the_commit_are_forgotten_at_commit(
 def test_users_come_from_postgresql_when_the_cache_fails(ann, bob, broken_cache, caplog):
     found = cache.users([ann.pk, bob.pk])
     assert {user.username for user in found.values()} == {"ann", "bob"}
-    assert any(record.name == "accounts.cache" for record in caplog.records)  # the cache was tried
+    assert any(record.name == "accounts.stores" for record in caplog.records)  # the cache was tried
 
     services.update_profile(ann, display_name="Still Saved")  # forgetting fails quietly
     assert cache.users([ann.pk])[ann.pk].display_name == "Still Saved"

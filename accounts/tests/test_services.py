@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from PIL import Image
 
-from accounts import cache, roles, services, signals
+from accounts import roles, services, signals, stores
 from accounts.models import Block, Follow, FollowRequest, Mute, User
 
 
@@ -274,7 +274,7 @@ def test_follow_and_unfollow_events_after_commit(ann, bob, events, django_captur
         services.follow(ann, bob)
         assert events == []  # nothing before commit
     # One event; the other callbacks forget the accounts' old counts in the cache.
-    assert len([c for c in callbacks if getattr(c, "func", None) is not cache.forget_now]) == 1
+    assert len([c for c in callbacks if getattr(c, "func", None) is not stores.forget_now]) == 1
     assert events == [("user_followed", {"follower_id": ann.pk, "followee_id": bob.pk, "approved": False})]
     events.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,8 +9,8 @@ whole path: service -> on_commit event -> timelines.receivers -> Celery task
 
 import pytest
 
-from accounts import cache as account_cache
 from accounts import services as account_services
+from accounts import stores
 from accounts.models import User
 from timelines import selectors, services, store
 from tweets import services as tweet_services
@@ -365,7 +365,7 @@ def test_an_unretweet_resurfaces_whatever_order_its_tasks_run_in(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         tweet_services.unretweet(bob, original)
     # The domain events, without the cache's forgetting after commit.
-    callbacks = [c for c in callbacks if getattr(c, "func", None) is not account_cache.forget_now]
+    callbacks = [c for c in callbacks if getattr(c, "func", None) is not stores.forget_now]
     assert len(callbacks) == 2  # tweet_deleted (retract), then tweet_unretweeted
 
     for callback in reversed(callbacks):  # a worker may well take them the other way round

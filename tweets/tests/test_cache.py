@@ -8,6 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from accounts import services as accounts
+from accounts import stores
 from media import services as media
 from media.models import State
 from media.tests import conftest as media_fixtures
@@ -25,7 +26,7 @@ def load(tweet):
 
 
 def is_cached(tweet) -> bool:
-    return tweet.pk in cache.account_cache.cached("tweet", [tweet.pk], version=cache.VERSION)[0]
+    return tweet.pk in stores.cached("tweet", [tweet.pk], version=cache.VERSION)[0]
 
 
 def home_statuses(reader) -> dict[str, dict]:
@@ -214,7 +215,7 @@ def test_a_count_recached_before_the_commit_is_forgotten_at_commit(
     with django_capture_on_commit_callbacks(execute=True):
         stale = {tweet.pk: load(tweet)}
         services.like(ann, tweet)
-        cache.account_cache.store("tweet", stale, version=cache.VERSION, timeout=60)
+        stores.store("tweet", stale, version=cache.VERSION, timeout=60)
         assert load(tweet).likes_count == 0  # what a concurrent reader put back
 
     assert load(tweet).likes_count == 1
