@@ -416,16 +416,29 @@ def plot(results: dict, out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     series = {}
     for row in results["reads"]:
-        label = f"{row['stack']} {row['source']} {row['page']}"
-        series.setdefault(label, []).append(row)
-    for label, rows in series.items():
+        series.setdefault((row["stack"], row["source"], row["page"]), []).append(row)
+    # Colour by page, line by what serves it: each of the dozen lines distinct.
+    colours = {"hello world": "black", "first": "tab:blue", "deep": "tab:green"}
+    colours |= {"api first": "tab:red", "api deep": "tab:purple"}
+    lines = {("gunicorn", "redis"): "-", ("gunicorn", "-"): "-", ("gunicorn", "database"): ":"}
+    for (stack, source, page), rows in series.items():
         rows.sort(key=lambda r: r["connections"])
         xs = [r["connections"] for r in rows]
-        left.plot(xs, [r["rps"] for r in rows], marker="o", label=label)
-        right.plot(xs, [r["p99_ms"] for r in rows], marker="o", label=label)
+        style = {
+            "color": colours.get(page, "grey"),
+            "linestyle": lines.get((stack, source), "--"),
+            "marker": "o" if stack == "gunicorn" else "s",
+            "label": f"{stack} {source} {page}",
+        }
+        left.plot(xs, [r["rps"] for r in rows], **style)
+        right.plot(xs, [r["p99_ms"] for r in rows], **style)
+    right.axhline(30, color="grey", linewidth=0.8)
+    right.annotate(
+        "target p99 at 16 connections: 30 ms", (1, 30), xytext=(2, 4), textcoords="offset points", fontsize=7
+    )
     for axis, title in ((left, "throughput (req/s)"), (right, "p99 latency (ms)")):
         axis.set_xscale("log", base=2)
         axis.set_xticks([1, 16, 64], labels=["1", "16", "64"])
@@ -434,9 +447,9 @@ def plot(results: dict, out: Path) -> None:
         axis.grid(alpha=0.3)
     left.set_yscale("log")  # the bare view's ceiling is two orders above the pages
     right.set_yscale("log")
-    left.legend(fontsize=7)
+    figure.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=7)
     figure.suptitle(f"Home timeline, {results['machine']['cores']} cores")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.14, 1, 1))
     figure.savefig(out / "timeline.png", dpi=110)
 
 
@@ -533,7 +546,10 @@ def main(argv=None) -> int:
             if source == "redis":
                 pages.insert(0, ("hello world", paths["health"]))
             for page, path_file in pages:
-                run_wrk(wrk, url, path_file, 4, 2)  # warm-up: connections, caches, plans
+                # Warm-up: connections, query plans, and the caches (tweets,
+                # accounts, tokens, rendered tweets) for about one pass over
+                # the readers, so the rows measure a running server.
+                run_wrk(wrk, url, path_file, 4, 2 if args.small or page == "hello world" else 10)
                 for c in connections:
                     row = run_wrk(wrk, url, path_file, c, duration)
                     row.update(
