@@ -5,7 +5,9 @@ tweets.fragments).
 A row cache keeps pickles under CACHE_KEY_PREFIX, read with one MGET and
 written with one pipeline. Django's cache API would do the same, but it
 checks every key character by character: for a page's 20 keys that cost
-five times the round trip.
+five times the round trip. Writers forget what they change at once and
+again after their transaction commits, so a reader that loaded the old
+row in between can't keep it; a cache that fails is a miss.
 """
 
 import contextlib

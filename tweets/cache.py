@@ -6,7 +6,7 @@ related rows: authors come from accounts.cache, and retweeted and quoted
 tweets from this cache again, so one account's change or one tweet's new
 count forgets one entry. Every write forgets: saves and deletes through
 the signals below, counters where tweets.services bumps them, media when
-they change. See accounts.cache for how forgetting meets transactions and
+they change. See accounts.stores for how forgetting meets transactions and
 what happens when the cache is down.
 """
 
@@ -23,7 +23,7 @@ from .models import Tweet
 
 VERSION = stores.version_of(Tweet, MediaAttachment)
 
-# The relations a page renders: (field, whether it points at a tweet).
+# The relations a page renders, to tweets and to accounts.
 _TWEET_LINKS = ("retweet_of", "quote_of")
 _USER_LINKS = ("author", "in_reply_to_author")
 
@@ -49,7 +49,7 @@ def load(ids: Iterable[int]) -> list[Tweet]:
         found.update(more)
         wave = list(more.values())
     if loaded:
-        from .selectors import attach_media
+        from .selectors import attach_media  # here: the selectors import this module
 
         attach_media(list(loaded.values()))  # one query for every tweet loaded
         stores.store("tweet", loaded, version=VERSION, timeout=settings.TWEET_CACHE_SECONDS)

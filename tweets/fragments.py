@@ -50,10 +50,17 @@ USER_COLUMNS_NOT_SHOWN = frozenset(
 CSRF_MARKER = "csrf-token-of-the-request-4b1d"
 
 
-@cache
-def _templates_digest() -> bytes:
+def _read_templates_digest() -> bytes:
     source = "".join(get_template(name).template.source for name in TEMPLATES)
     return hashlib.blake2b(source.encode(), digest_size=8).digest()
+
+
+_templates_digest_once = cache(_read_templates_digest)
+
+
+def _templates_digest() -> bytes:
+    # A development server reloads edited templates without restarting.
+    return _read_templates_digest() if settings.DEBUG else _templates_digest_once()
 
 
 @cache
