@@ -84,9 +84,8 @@ def _values(obj: Model | None) -> tuple:
     )
 
 
-def _shown(row, *, signed_in: bool, own: bool) -> tuple:
-    """Everything `_tweet.html` shows of `row`, as plain values."""
-    tweet = row.retweet_of if row.retweet_of_id else row
+def _shown(row, tweet, *, signed_in: bool, own: bool) -> tuple:
+    """Everything `_tweet.html` shows of `row` (showing `tweet`), as plain values."""
     quote = tweet.quote_of if tweet.quote_of_id and getattr(row, "quote_visible", False) else None
     return (
         _values(row),
@@ -117,10 +116,11 @@ def _csrf_input(token: str) -> str:
 def _key(row, user) -> str:
     # Of the viewer, the template asks only whether they are signed in and
     # whether the tweet is theirs (its Edit and Delete buttons).
+    tweet = row.shown
     signed_in = user.is_authenticated
-    own = signed_in and (row.retweet_of if row.retweet_of_id else row).author_id == user.pk
+    own = signed_in and tweet.author_id == user.pk
     digest = hashlib.blake2b(_templates_digest(), digest_size=16)
-    shown = _shown(row, signed_in=signed_in, own=own)
+    shown = _shown(row, tweet, signed_in=signed_in, own=own)
     digest.update(pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL))
     return digest.hexdigest()
 

@@ -116,6 +116,11 @@ class Tweet(models.Model):
         return reverse("tweet_detail", args=[self.author.username, self.pk])
 
     @property
+    def shown(self) -> "Tweet":
+        """The tweet this row shows: the retweeted original, or the row itself."""
+        return self.retweet_of if self.retweet_of_id else self
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 

@@ -164,7 +164,7 @@ def attach_viewer_state(rows: list, audience: Audience) -> list:
                 found[kind].add(tweet_id)
     for row in rows:
         original = row.retweet_of_id or row.pk
-        shown = row.retweet_of if row.retweet_of_id else row
+        shown = row.shown
         row.liked = original in found["l"]
         row.retweeted = original in found["r"]
         row.bookmarked = original in found["b"]

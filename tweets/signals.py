@@ -38,7 +38,7 @@ def send_tweets_shown(viewer, rows) -> None:
     no impression). Needs `retweet_of` loaded, as every selector does.
     """
     viewer_id = getattr(viewer, "pk", None)
-    shown = (row.retweet_of if row.retweet_of_id else row for row in rows)
+    shown = (row.shown for row in rows)
     tweet_ids = sorted({tweet.pk for tweet in shown if tweet.author_id != viewer_id})
     if tweet_ids:
         tweets_shown.send(sender=Tweet, viewer_id=viewer_id, tweet_ids=tweet_ids)

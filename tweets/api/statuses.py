@@ -218,7 +218,7 @@ class HistoryView(MastodonView):
     @extend_schema(responses=StatusEditSerializer(many=True))
     def get(self, request, status_id):
         row = visible_status(request, status_id)
-        tweet = row.retweet_of if row.retweet_of_id else row
+        tweet = row.shown
         revisions = selectors.versions(tweet)
         return Response(
             [

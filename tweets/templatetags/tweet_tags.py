@@ -38,7 +38,7 @@ def tweet_list(context, rows):
 @register.filter
 def original(row):
     """The tweet a row shows: the retweeted original, or the row itself."""
-    return row.retweet_of if row.retweet_of_id else row
+    return row.shown
 
 
 # Digits, so that int converters accept them as well as str ones.
