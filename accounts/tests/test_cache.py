@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
-from accounts import cache, services, stores
+from accounts import cache, selectors, services, stores
 
 VERIFY = "/api/v1/accounts/verify_credentials"
 
@@ -135,6 +135,96 @@ def test_users_come_from_postgresql_when_the_cache_fails(ann, bob, broken_cache,
 
     services.update_profile(ann, display_name="Still Saved")  # forgetting fails quietly
     assert cache.users([ann.pk])[ann.pk].display_name == "Still Saved"
+
+
+# --- Audiences -----------------------------------------------------------------
+
+
+def audience(user):
+    return selectors.audience_of(user)
+
+
+def test_an_audience_is_cached_after_the_first_read(ann, bob, carol, django_assert_num_queries):
+    services.follow(ann, bob)
+    services.mute(ann, carol)
+    with django_assert_num_queries(1):
+        first = audience(ann)
+
+    with django_assert_num_queries(0):
+        again = audience(ann)
+    assert again == first
+    assert again.following == {bob.pk}
+    assert again.muted == {carol.pk}
+
+
+def test_follows_unfollows_and_approved_requests_are_seen_at_once(ann, bob, carol):
+    audience(ann)
+    services.follow(ann, bob)
+    assert audience(ann).following == {bob.pk}
+    services.unfollow(ann, bob)
+    assert audience(ann).following == frozenset()
+
+    carol = services.update_profile(carol, is_protected=True)
+    assert services.follow(ann, carol) == "requested"
+    assert audience(ann).following == frozenset()
+    services.approve_follow_request(carol, ann)
+    assert audience(ann).following == {carol.pk}
+
+
+def test_a_block_is_seen_at_once_by_both_sides(ann, bob):
+    services.follow(ann, bob)
+    audience(ann), audience(bob)
+
+    services.block(bob, ann)
+    assert audience(ann).blocked == {bob.pk}
+    assert audience(ann).following == frozenset()  # the block ended the follow
+    assert audience(bob).blocked == {ann.pk}
+
+    services.unblock(bob, ann)
+    assert audience(ann).blocked == frozenset()
+    assert audience(bob).blocked == frozenset()
+
+
+def test_mutes_and_unmutes_are_seen_at_once(ann, bob):
+    audience(ann)
+    services.mute(ann, bob)
+    assert audience(ann).muted == {bob.pk}
+    services.unmute(ann, bob)
+    assert audience(ann).muted == frozenset()
+
+
+def test_an_audience_recached_before_the_commit_is_forgotten_at_commit(
+    ann, bob, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = audience(ann)
+        services.follow(ann, bob)
+        cache.keep_audience(stale)
+        assert audience(ann).following == frozenset()
+
+    assert audience(ann).following == {bob.pk}
+
+
+def test_audiences_come_from_postgresql_when_the_cache_fails(ann, bob, broken_cache):
+    services.follow(ann, bob)
+    assert audience(ann).following == {bob.pk}
+    services.block(ann, bob)  # forgetting fails quietly
+    assert audience(ann).blocked == {bob.pk}
+
+
+def test_a_blocked_account_vanishes_from_a_cached_readers_timeline(api, token_for, ann, bob, post):
+    """The audience decides what a page may show: blocking right after a
+    read hides the blocked account's tweets on the next one."""
+    services.follow(ann, bob)
+    post(bob, "before the block")
+    reader = api.as_(token_for(ann))
+    assert [status["content"] for status in reader.get("/api/v1/timelines/home").json()] == [
+        "<p>before the block</p>"
+    ]
+
+    services.block(ann, bob)
+
+    assert reader.get("/api/v1/timelines/home").json() == []
 
 
 # --- Access tokens -------------------------------------------------------------

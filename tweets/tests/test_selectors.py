@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from accounts import cache as accounts_cache
 from accounts import services as accounts
 from accounts.models import User
 from tweets import selectors, services
@@ -339,12 +340,19 @@ def test_thread_viewer_state(conversation, bob):
 
 
 def test_thread_is_two_queries(conversation, django_assert_num_queries):
-    # One for the viewer's audience (follows, blocks, mutes), one for the thread.
-    with django_assert_num_queries(2):
+    def read():
         result = selectors.thread(conversation.r1.author, conversation.r2)
         for row in [*result.ancestors, *result.replies]:
             assert row.author.username
             assert row.in_reply_to_author is None or row.in_reply_to_author.username
+
+    # One for the viewer's audience (follows, blocks, mutes), one for the thread;
+    # then the audience comes from the cache.
+    accounts_cache.forget_audiences(conversation.r1.author_id)
+    with django_assert_num_queries(2):
+        read()
+    with django_assert_num_queries(1):
+        read()
 
 
 def test_thread_survives_a_deleted_middle_reply(conversation, ann, bob):
@@ -483,6 +491,7 @@ def test_every_list_selector_is_two_queries_per_page(busy_timeline, django_asser
     for name, (make_queryset, key) in LIST_SELECTORS.items():
         for limit in (3, 20):
             # The viewer's audience, then the page, whatever its size.
+            accounts_cache.forget_audiences(viewer.pk)
             with django_assert_num_queries(2):
                 page = selectors.page_by_id(make_queryset(viewer), limit=limit, key=key)
                 render(page.items)
