@@ -20,6 +20,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
+from accounts.stores import cached, forget_cached, version_of
+from accounts.stores import store as store_cached
 from tweets.models import Tweet
 from tweets.selectors import (
     Page,
@@ -39,6 +41,7 @@ from .models import Marker
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 40
+POPULAR_VERSION = version_of(User)
 MAX_ID = 2**63 - 1  # above every tweet id (a signed 64-bit Snowflake)
 
 
@@ -82,16 +85,39 @@ def shown_once(queryset: QuerySet, viewer: User, audience: Audience) -> QuerySet
     )
 
 
-def _popular_followees(audience: Audience) -> list[int]:
-    """The followed accounts whose tweets are merged at read time.
+# How long readers may go on using a list of popular accounts. The changes
+# that matter forget it: a tweet by an account missing from it
+# (services.fan_out), an unsuspension. A suspended or no longer popular
+# account left in it costs a wasted lookup, no wrong tweet (suspensions
+# are filtered at read; fanout pushes the others).
+POPULAR_CACHE_SECONDS = 60
 
-    The few accounts over the threshold come from the most-followed index
-    and meet the follow list here, not in a join over every follow.
+
+def popular_accounts() -> frozenset[int]:
+    """Active accounts at or above the fanout threshold, merged at read time.
+
+    Asked by every home timeline read; from the cache (under the threshold,
+    which a deploy may change), else from the most-followed index.
     """
+    threshold = settings.TIMELINE_FANOUT_THRESHOLD
+    found, _ = cached("popular", [threshold], version=POPULAR_VERSION)
+    if found:
+        return found[threshold]
     sql = f"SELECT id FROM {User._meta.db_table} WHERE is_active AND followers_count >= %s"  # noqa: S608 - the model's table
     with connection.cursor() as cursor:
-        cursor.execute(sql, [settings.TIMELINE_FANOUT_THRESHOLD])
-        return sorted(pk for (pk,) in cursor.fetchall() if pk in audience.following)
+        cursor.execute(sql, [threshold])
+        popular = frozenset(pk for (pk,) in cursor.fetchall())
+    store_cached("popular", {threshold: popular}, version=POPULAR_VERSION, timeout=POPULAR_CACHE_SECONDS)
+    return popular
+
+
+def forget_popular_accounts() -> None:
+    forget_cached("popular", [settings.TIMELINE_FANOUT_THRESHOLD], version=POPULAR_VERSION)
+
+
+def _popular_followees(audience: Audience) -> list[int]:
+    """The followed accounts whose tweets are merged at read time."""
+    return sorted(popular_accounts() & audience.following)
 
 
 # The newest tweets of each popular author near the cursor, each walked on
@@ -229,9 +255,16 @@ def _hydrate(viewer: User, audience: Audience, ids: list[int], *, popular) -> li
     rows = [row for row in load_tweets(ids) if shows_on_home(audience, row)]
     retweets = [row for row in rows if row.retweet_of_id]
     if popular and retweets:
-        originals = {row.retweet_of_id for row in retweets}
-        first_popular = _first_retweets(originals, set(popular) - audience.muted)
-        standing = store.standing_entries(viewer.pk, originals)
+        # Most retweeted tweets have this one retweet only, and then no
+        # popular account retweeted them earlier: ask about the others.
+        # Redis is asked only about popular accounts' retweets, the rows
+        # fanout didn't choose.
+        retweeted_again = {row.retweet_of_id for row in retweets if row.retweet_of.retweets_count > 1}
+        first_popular = (
+            _first_retweets(retweeted_again, set(popular) - audience.muted) if retweeted_again else {}
+        )
+        by_popular = {row.retweet_of_id for row in retweets if row.author_id in popular}
+        standing = store.standing_entries(viewer.pk, by_popular) if by_popular else {}
 
         def repeats(row) -> bool:
             original = row.retweet_of

@@ -332,6 +332,39 @@ def test_a_tweet_retweeted_by_a_popular_and_a_pushed_account_shows_once(events, 
     assert [i for i in got if Tweet.objects.get(pk=i).retweet_of_id == original.pk] == [first.pk]
 
 
+def test_an_account_that_becomes_popular_is_merged_from_its_next_tweet(
+    events, settings, make_user, ann, bob, post
+):
+    """Readers keep the list of popular accounts a while (popular_accounts);
+    the first tweet of an account past the threshold, no longer pushed,
+    makes them read it again."""
+    settings.TIMELINE_FANOUT_THRESHOLD = 3
+    follow(events, (ann, bob))
+    selectors.home_page(ann)
+    assert bob.pk not in selectors.popular_accounts()
+
+    follow(events, *[(make_user(), bob) for _ in range(3)])
+    with events():
+        tweet = post(bob, "now popular")
+
+    assert tweet.pk not in store.entries(ann.pk)  # not pushed
+    assert bob.pk in selectors.popular_accounts()
+    assert ids(selectors.home_page(ann)) == [tweet.pk]
+
+
+def test_an_unsuspended_popular_account_is_merged_again(events, moderator, ann, star, post):
+    with events():
+        tweet = post(star, "before the suspension")
+        account_services.suspend(moderator, star)
+    assert ids(selectors.home_page(ann)) == []
+    assert star.pk not in selectors.popular_accounts()
+
+    with events():
+        account_services.unsuspend(moderator, User.objects.get(pk=star.pk))
+
+    assert ids(selectors.home_page(ann)) == [tweet.pk]
+
+
 def test_a_popular_accounts_replies_to_strangers_do_not_end_the_timeline(events, ann, bob, carol, star, post):
     follow(events, (ann, bob))
     with events():
