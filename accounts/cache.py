@@ -19,7 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from oauth2_provider.models import get_access_token_model
 
 from .models import Block, Follow, Mute, User
-from .stores import cached, forget_cached, store, version_of
+from .stores import cached, forget_cached, store, unstamp, version_of
 
 VERSION = version_of(User)
 
@@ -44,6 +44,7 @@ def forget(*user_ids: int) -> None:
 
 
 def _forget_saved(sender, instance, **kwargs):
+    unstamp(instance)
     forget(instance.pk)
 
 

@@ -66,8 +66,32 @@ def cached(prefix: str, ids: Iterable, *, version: int) -> tuple[dict, list]:
         logger.warning("Cache unavailable; %s rows read from PostgreSQL", prefix)
         return {}, ids
     # Only this module writes these keys: the pickles are our own.
-    found = {pk: pickle.loads(value) for pk, value in zip(ids, values, strict=True) if value}  # noqa: S301
+    found = {pk: _stamped(pickle.loads(value), value) for pk, value in zip(ids, values, strict=True) if value}  # noqa: S301
     return found, [pk for pk in ids if pk not in found]
+
+
+# A row read from or written to a row cache carries a digest of its pickle:
+# two rows with the same stamp hold the same values, so what is computed
+# from a row (a Status's JSON) can be kept by the stamps of the rows it was
+# computed from, with nothing to forget.
+_STAMP = "_cache_stamp"
+
+
+def _stamped(obj, pickled: bytes):
+    if isinstance(obj, Model):
+        setattr(obj, _STAMP, hashlib.blake2b(pickled, digest_size=16).digest())
+    return obj
+
+
+def unstamp(obj: Model) -> None:
+    """A row saved has changed: what was kept by its old stamp is not its own."""
+    obj.__dict__.pop(_STAMP, None)
+
+
+def stamp(obj: Model | None) -> bytes | None:
+    """The digest of the cached pickle `obj` came from (or was stored as);
+    None for a row that didn't pass through a row cache."""
+    return getattr(obj, _STAMP, None)
 
 
 def store(prefix: str, objects: dict, *, version: int, timeout: int) -> None:
@@ -75,7 +99,9 @@ def store(prefix: str, objects: dict, *, version: int, timeout: int) -> None:
         return
     pipe = redis_client().pipeline(transaction=False)
     for pk, obj in objects.items():
-        pipe.set(_key(prefix, version, pk), pickle.dumps(obj, pickle.HIGHEST_PROTOCOL), ex=timeout)
+        pickled = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        pipe.set(_key(prefix, version, pk), pickled, ex=timeout)
+        _stamped(obj, pickled)
     # Served from PostgreSQL this time if the cache fails; the next read tries again.
     with contextlib.suppress(redis.RedisError):
         pipe.execute()

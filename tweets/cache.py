@@ -78,6 +78,7 @@ def forget(*tweet_ids: int) -> None:
 
 
 def _forget_saved(sender, instance, **kwargs):
+    stores.unstamp(instance)
     forget(instance.pk)
 
 

@@ -3,12 +3,13 @@
 Rendering a page's 20 tweets through the template engine cost more than
 everything else the page does. A list now renders each tweet once per
 distinct content and reads it back by a key that is a digest of all the
-template shows: the rows' own columns, their authors', the quoted tweet's
-and its author's, the media, what the viewer did (liked, retweeted,
-bookmarked, whether they wrote it, whether they may see the quote), the
-relative times as they read now, and the templates' source. Any change to
-any of those is a new key, so nothing needs forgetting: old fragments age
-out (TWEET_CACHE_SECONDS).
+template shows: the rows' own columns and media (for rows from the tweet
+cache, the stamp of their cached values: accounts.stores.stamp), their
+authors', the quoted tweet's and its author's, what the viewer did (liked,
+retweeted, bookmarked, whether they wrote it, whether they may see the
+quote), the relative times as they read now, and the templates' source.
+Any change to any of those is a new key, so nothing needs forgetting: old
+fragments age out (TWEET_CACHE_SECONDS).
 
 Account counters and login stamps are left out of the digest, or every
 new follower of a popular account would re-render all their tweets; a
@@ -84,18 +85,24 @@ def _values(obj: Model | None) -> tuple:
     )
 
 
+def _tweet_values(tweet: Model | None) -> tuple | bytes:
+    # A tweet from the tweet cache: its stamp stands for its values and media.
+    if tweet is None:
+        return ()
+    return stores.stamp(tweet) or (_values(tweet), [_values(item) for item in tweet_media(tweet)])
+
+
 def _shown(row, tweet, *, signed_in: bool, own: bool) -> tuple:
     """Everything `_tweet.html` shows of `row` (showing `tweet`), as plain values."""
     quote = tweet.quote_of if tweet.quote_of_id and getattr(row, "quote_visible", False) else None
     return (
-        _values(row),
+        _tweet_values(row),
         _values(row.author),
-        _values(tweet) if tweet is not row else (),
+        _tweet_values(tweet) if tweet is not row else (),
         _values(tweet.author) if tweet is not row else (),
         _values(tweet.in_reply_to_author) if tweet.in_reply_to_author_id else (),
-        _values(quote),
+        _tweet_values(quote),
         _values(quote.author) if quote is not None else (),
-        [_values(item) for item in tweet_media(tweet)],
         signed_in,
         own,
         getattr(row, "liked", None),

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from api import pagination, params
 from api.views import MastodonView, page_response, viewer
-from tweets.api.serializers import StatusSerializer, status_json
+from tweets.api.serializers import StatusSerializer, statuses_json
 from tweets.selectors import Page, page_by_id, public_tweets
 from tweets.signals import send_tweets_shown
 
@@ -40,7 +40,7 @@ def _statuses(request, page: Page, *, min_id) -> Response:
         next_max_id = items[-1].pk
     return page_response(
         request,
-        [status_json(row, request) for row in items],
+        statuses_json(items, request),
         next_max_id=next_max_id,
         prev_min_id=items[0].pk if items else None,
     )

@@ -9,6 +9,7 @@ a page of statuses runs no queries.
 from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, account_json
+from accounts.stores import stamp
 from api.representation import absolute, iso
 from media.api.serializers import media_json
 
@@ -148,6 +149,60 @@ def status_json(row, request) -> dict:
         "reblog": original,
     }
     return data
+
+
+# Statuses of timeline rows by the stamps of the cached rows they show
+# (accounts.stores.stamp), without the viewer's state: a recent tweet is
+# read by many of its author's followers, and its Status is the same for
+# all of them but for favourited, reblogged and bookmarked. The stamps
+# change with any value of the rows, so nothing needs forgetting; the
+# oldest entries go first past the bound (a few MB a process).
+_STATUS_MEMO: dict[tuple, dict] = {}
+STATUS_MEMO_SIZE = 4096
+_VIEWER_KEYS = ("favourited", "reblogged", "bookmarked", "muted", "pinned")
+
+
+def _memo_key(row, request) -> tuple | None:
+    shown = row.shown
+    quote = shown.quote_of if shown.quote_of_id and getattr(row, "quote_visible", False) else None
+    related = [row, row.author, shown, shown.author, quote, quote.author if quote else None]
+    if shown is row:
+        related[2:4] = [None, None]
+    stamps = tuple(stamp(obj) for obj in related)
+    if any(value is None for value, obj in zip(stamps, related, strict=True) if obj is not None):
+        return None  # a row that didn't come from the caches: no stamp to trust
+    return (*stamps, shown.quote_of_id is not None and quote is None, absolute(request, "/"))
+
+
+def _without_viewer(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key not in _VIEWER_KEYS}
+
+
+def statuses_json(rows, request) -> list[dict]:
+    """`status_json` of each row loaded by tweets.selectors.load_tweets (the
+    home timeline, search), reusing the Statuses of rows seen before."""
+    statuses = []
+    for row in rows:
+        key = _memo_key(row, request)
+        kept = _STATUS_MEMO.get(key) if key is not None else None
+        if kept is None:
+            data = status_json(row, request)
+            if key is not None:
+                kept = _without_viewer(data)
+                if kept["reblog"] is not None:
+                    kept["reblog"] = _without_viewer(kept["reblog"])
+                if len(_STATUS_MEMO) >= STATUS_MEMO_SIZE and _STATUS_MEMO:
+                    _STATUS_MEMO.pop(next(iter(_STATUS_MEMO)), None)
+                _STATUS_MEMO[key] = kept
+            statuses.append(data)
+            continue
+        data = dict(kept)
+        if data["reblog"] is not None:
+            data["reblog"] = dict(data["reblog"])
+            _viewer_state(row, data["reblog"])
+        _viewer_state(row, data)
+        statuses.append(data)
+    return statuses
 
 
 class StatusSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from api import pagination, params
 from api.views import MastodonView
 from search.query import QueryError, parse
 from search.selectors import search_tweets
-from tweets.api.serializers import StatusSerializer, status_json, tag_json
+from tweets.api.serializers import StatusSerializer, status_json, statuses_json, tag_json
 from tweets.selectors import get_tweet, search_hashtags
 from tweets.signals import send_tweets_shown
 
@@ -108,7 +108,7 @@ class SearchView(MastodonView):
             result["hashtags"] = [tag_json(tag, request) for tag in tags]
         if "statuses" in wanted:
             tweets = _statuses(request, q, viewer, limit=limit, offset=offset, explicit=kind == "statuses")
-            result["statuses"] = [status_json(tweet, request) for tweet in tweets]
+            result["statuses"] = statuses_json(tweets, request)
             send_tweets_shown(viewer, tweets)
         return Response(result)
 
