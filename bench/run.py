@@ -146,8 +146,8 @@ def warm_timelines(readers) -> dict:
 
 
 def write_paths(readers, deep: dict) -> dict[str, Path]:
-    WORK.mkdir(parents=True, exist_ok=True)
     """One "Header: value<TAB>path" line per request wrk may send (bench/wrk_paths.lua)."""
+    WORK.mkdir(parents=True, exist_ok=True)
     home = "/api/v1/timelines/home"
     lines = {
         "first": [f"{cookie}\t/" for _, cookie, _ in readers],
