@@ -160,30 +160,129 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
     """Candidate ids for one window: Redis merged with popular authors' tweets.
 
     Returns (ids newest first, whether either source may hold more past
-    them). Each source gives its `count` ids nearest the cursor; the merge
-    stops where the first full source stops, so nothing between is skipped.
+    them). Each source gives the ids nearest the cursor, `count` of them
+    or all it has; the merge stops where the first full source stops, so
+    nothing between is skipped.
     """
     forward = min_id is not None  # walking up from min_id, oldest first
-    redis_ids = store.read(viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, count=count)
+    cursors = {"max_id": max_id, "since_id": since_id, "min_id": min_id, "count": count}
+    outbox_count = count * OUTBOX_READ_FACTOR
+    redis_ids, outboxes = store.read_window(viewer.pk, popular, outbox_count=outbox_count, **cursors)
     if redis_ids is None:
         rebuild(viewer)  # a read that finds no timeline builds it
-        redis_ids = store.read(viewer.pk, max_id=max_id, since_id=since_id, min_id=min_id, count=count)
-    sources = [sorted(redis_ids, reverse=not forward)]
-    if popular:
+        redis_ids, outboxes = store.read_window(viewer.pk, popular, outbox_count=outbox_count, **cursors)
+    unbuilt = [author for author, window in outboxes.items() if window is None]
+    if unbuilt:
+        build_outboxes(unbuilt)
+        outboxes.update(store.read_outboxes(unbuilt, **{**cursors, "count": outbox_count}))
+    # (ids of the source, the last id it read when it may hold more past it)
+    sources = [(redis_ids, redis_ids[-1 if not forward else 0] if len(redis_ids) == count else None)]
+    pulled, from_postgresql = _outbox_ids(audience, outboxes, cursors)
+    sources += pulled
+    if from_postgresql:
         lower = max(since_id or 0, min_id or 0)
-        sources.append(
-            _pull_popular(audience, popular, below=max_id, above=lower, count=count, forward=forward)
+        ids = _pull_popular(
+            audience, from_postgresql, below=max_id, above=lower, count=count, forward=forward
         )
-    full_ends = [source[-1] for source in sources if len(source) == count]
-    ids = sorted({i for source in sources for i in source}, reverse=True)
-    if full_ends:
+        sources.append((ids, ids[-1] if len(ids) == count else None))
+    ends = [end for _, end in sources if end is not None]
+    ids = sorted({i for source, _ in sources for i in source}, reverse=True)
+    if ends:
         if forward:
-            boundary = min(full_ends)
+            boundary = min(ends)
             ids = [i for i in ids if i <= boundary]
         else:
-            boundary = max(full_ends)
+            boundary = max(ends)
             ids = [i for i in ids if i >= boundary]
-    return ids, bool(full_ends)
+    return ids, bool(ends)
+
+
+# Each outbox read takes this many times the window's count, so that the
+# replies to strangers it leaves out (a popular account answers many) rarely
+# leave it short; a short one reads on, this many rounds at most, before
+# the author's window ends where the last read stopped.
+OUTBOX_READ_FACTOR = 2
+OUTBOX_READS = 8
+
+
+def _outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list, list[int]]:
+    """Popular authors' ids in the window from their outboxes, as sources
+    (ids, last id read if more may follow); and the authors to read from
+    PostgreSQL instead: past a trimmed outbox, or with none.
+
+    Replies to accounts the reader doesn't follow never show, and are left
+    out here; an author whose window was mostly those reads further, as
+    the database pull does, so they don't cut the page short.
+    """
+    count, forward = cursors["count"], cursors["min_id"] is not None
+    reads = count * OUTBOX_READ_FACTOR
+    followed = {audience.viewer_id, *audience.following}
+    shown: dict[int, list[int]] = {}
+    last: dict[int, int | None] = {}
+    from_postgresql = []
+    pending = outboxes
+    for _ in range(OUTBOX_READS):
+        for author, window in pending.items():
+            if window is None:  # Redis lost it since: read this author from PostgreSQL
+                from_postgresql.append(author)
+                shown.pop(author, None)
+                continue
+            kept = shown.setdefault(author, [])
+            kept += [pk for pk, replied_to in window.entries if replied_to is None or replied_to in followed]
+            if len(window.entries) == reads:
+                last[author] = window.entries[-1][0]
+            elif window.trimmed:
+                # Older tweets than the outbox holds may be in the window.
+                from_postgresql.append(author)
+                shown.pop(author)
+            else:
+                last[author] = None
+        short = [a for a in shown if last[a] is not None and len(shown[a]) < count]
+        if not short:
+            break
+        pending = store.read_outboxes_from(
+            {author: last[author] for author in short}, forward=forward, **{**cursors, "count": reads}
+        )
+    sources = [(ids[:count], ids[count - 1] if len(ids) >= count else last[a]) for a, ids in shown.items()]
+    return sources, from_postgresql
+
+
+def build_outboxes(authors) -> None:
+    """Build the Redis outboxes of these authors from PostgreSQL: each one's
+    newest TIMELINE_CAP tweets, the same rows `_pull_popular` reads. Tweets
+    committed while the query ran were fanned out to a missing key and
+    skipped; a short second query after the swap catches them."""
+    started = time.time()
+    rows = _newest_by_author(authors, since=0)
+    for author in authors:
+        store.replace_outbox(author, rows.get(author, []))
+    late = _newest_by_author(authors, since=make_id(datetime.fromtimestamp(started - 5, tz=UTC)))
+    for author, tweets in late.items():
+        store.add_to_outbox(author, tweets)
+
+
+# Each author's newest tweets, walked on its (author_id, id DESC) index.
+_NEWEST = """
+    SELECT author.id, newest.id, newest.in_reply_to_author_id FROM unnest(%(authors)s::bigint[]) AS author(id)
+    CROSS JOIN LATERAL (
+        SELECT id, in_reply_to_author_id FROM {table}
+        WHERE author_id = author.id AND deleted_at IS NULL AND id >= %(since)s
+        ORDER BY id DESC LIMIT %(count)s
+    ) AS newest
+"""
+
+
+def _newest_by_author(authors, *, since: int) -> dict[int, list[tuple[int, int | None]]]:
+    """{author: [(tweet id, id replied to or None)...] newest first}, TIMELINE_CAP each at most."""
+    by_author: dict[int, list] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEWEST.format(table=Tweet._meta.db_table),
+            {"authors": sorted(authors), "since": since, "count": settings.TIMELINE_CAP},
+        )
+        for author, pk, replied_to in cursor.fetchall():
+            by_author.setdefault(author, []).append((pk, replied_to))
+    return by_author
 
 
 def rebuild(reader: User) -> list[int]:

@@ -90,6 +90,9 @@ def fan_out(tweet_id: int) -> int:
     if tweet is None or not tweet.author.is_active:
         return 0
     entry = store.Entry(tweet.pk, tweet.retweet_of_id)
+    # Kept whether or not the author is popular now, so an outbox built
+    # while they were is complete when they are again.
+    store.add_to_outbox(tweet.author_id, [(tweet.pk, tweet.in_reply_to_author_id)])
     own = [tweet.author_id] if in_own_timeline(tweet) else []
     store.add(own, entry)
     sent = len(own)
@@ -106,8 +109,9 @@ def fan_out(tweet_id: int) -> int:
 
 
 def retract(tweet_id: int, author_id: int) -> None:
-    """Remove a deleted tweet from every timeline it was pushed to."""
+    """Remove a deleted tweet from every timeline it was pushed to, and from its author's outbox."""
     store.remove([author_id], [tweet_id])
+    store.remove_from_outbox(author_id, [tweet_id])
     followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
     for batch in _batches(followers.order_by(), settings.TIMELINE_FANOUT_BATCH_SIZE):
         store.remove(batch, [tweet_id])

@@ -10,9 +10,12 @@ timeline is empty, so "no key" always means "not built, or expired".
     tl:{user_id}:rt   original tweet id -> timeline entry, for retweets,
                       so a tweet appears once however many retweet it
 
-Both keys expire TIMELINE_INACTIVE_DAYS after the last read: fanout skips
-a missing key (an inactive reader costs nothing) and the next read rebuilds
-it from PostgreSQL. Redis being flushed or down is never an error: callers
+    out:{author_id}   an author's own newest tweets, capped alike, for the
+                      authors merged at read time (outboxes, below)
+
+The timeline keys expire TIMELINE_INACTIVE_DAYS after the last read:
+fanout skips a missing key (an inactive reader costs nothing) and the next
+read rebuilds it from PostgreSQL. Redis being flushed or down is never an error: callers
 rebuild, or fall back to the database (timelines.selectors).
 """
 
@@ -157,23 +160,96 @@ def read(
 
     A read keeps the timeline alive for another TIMELINE_INACTIVE_DAYS.
     """
+    timeline, _ = read_window(user_id, (), max_id=max_id, since_id=since_id, min_id=min_id, count=count)
+    return timeline
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxWindow:
+    """What one author's outbox holds in a window: (tweet id, id of the
+    account it replies to or None), nearest the cursor first; and whether
+    the author's tweets past these were trimmed from the outbox."""
+
+    entries: list[tuple[int, int | None]]
+    trimmed: bool
+
+
+def _zrange(pipe, name: str, *, max_id, since_id, min_id, count) -> None:
+    # Bounds of ids, for members that are ids or ids followed by ":...":
+    # "(<max_id>" sorts before any "<max_id>:..." and "[<lower + 1>" before
+    # "<lower + 1>:...", so both work for both kinds of member.
     upper = f"({pad(max_id)}" if max_id is not None else "+"
     lower_id = max(min_id or 0, since_id or 0)
-    lower = f"({pad(lower_id)}" if lower_id else f"({SENTINEL}"
+    lower = f"[{pad(lower_id + 1)}" if lower_id else f"({SENTINEL}"
+    if min_id is not None:
+        # Walking forward from min_id: the oldest ids above it come first.
+        pipe.zrange(name, lower, upper, bylex=True, offset=0, num=count)
+    else:
+        pipe.zrange(name, upper, lower, desc=True, bylex=True, offset=0, num=count)
+
+
+def read_window(
+    user_id: int,
+    authors,
+    *,
+    max_id: int | None = None,
+    since_id: int | None = None,
+    min_id: int | None = None,
+    count: int,
+    outbox_count: int | None = None,
+) -> tuple[list[int] | None, dict[int, OutboxWindow | None]]:
+    """In one round trip: `read` of the user's timeline, and up to
+    `outbox_count` (else `count`) entries of each author's outbox in the same
+    window (None for an outbox not built)."""
+    authors = list(authors)
     timeline = key(user_id)
+    cursors = {"max_id": max_id, "since_id": since_id, "min_id": min_id, "count": count}
     pipe = client().pipeline(transaction=False)
     pipe.expire(timeline, _ttl_seconds())
     pipe.expire(retweets_key(user_id), _ttl_seconds())
-    if min_id is not None:
-        # Walking forward from min_id: the oldest ids above it come first.
-        pipe.zrange(timeline, lower, upper, bylex=True, offset=0, num=count)
-    else:
-        pipe.zrange(timeline, upper, lower, desc=True, bylex=True, offset=0, num=count)
-    exists, _, members = pipe.execute()
-    if not exists:
-        return None
-    ids = [int(m) for m in members]
-    return sorted(ids, reverse=True)
+    _zrange(pipe, timeline, **cursors)
+    _queue_outboxes(pipe, authors, {**cursors, "count": outbox_count or count})
+    exists, _, members, *outboxes = pipe.execute()
+    ids = sorted((int(m) for m in members), reverse=True) if exists else None
+    return ids, _outbox_windows(authors, outboxes)
+
+
+def read_outboxes(authors, **cursors) -> dict[int, OutboxWindow | None]:
+    """`read_window`'s outboxes alone."""
+    authors = list(authors)
+    pipe = client().pipeline(transaction=False)
+    _queue_outboxes(pipe, authors, cursors)
+    return _outbox_windows(authors, pipe.execute())
+
+
+def read_outboxes_from(lasts: dict[int, int], *, forward: bool, **cursors) -> dict[int, OutboxWindow | None]:
+    """`read_outboxes` of each author past the id its last read stopped at
+    ({author: last id}), in one round trip."""
+    pipe = client().pipeline(transaction=False)
+    for author, last in lasts.items():
+        step = {**cursors, "min_id": last} if forward else {**cursors, "max_id": last}
+        _queue_outboxes(pipe, [author], step)
+    return _outbox_windows(list(lasts), pipe.execute())
+
+
+def _queue_outboxes(pipe, authors, cursors) -> None:
+    for author in authors:
+        pipe.zcard(outbox_key(author))
+        _zrange(pipe, outbox_key(author), **cursors)
+
+
+def _outbox_windows(authors, replies) -> dict[int, OutboxWindow | None]:
+    windows = {}
+    for author, size, members in zip(authors, replies[::2], replies[1::2], strict=True):
+        windows[author] = (
+            OutboxWindow(
+                entries=_outbox_entries(members),
+                trimmed=size > settings.TIMELINE_CAP,
+            )
+            if size
+            else None
+        )
+    return windows
 
 
 def is_built(user_id: int) -> bool:
@@ -233,3 +309,79 @@ def replace(user_id: int, entries_newest_first: list[Entry]) -> None:
 
 def drop(user_id: int) -> None:
     client().delete(key(user_id), retweets_key(user_id))
+
+
+# --- Outboxes -------------------------------------------------------------------
+#
+# The newest tweets of each author whose tweets are merged at read time
+# (TIMELINE_FANOUT_THRESHOLD), so that a read asks Redis, in the pipeline
+# that reads the timeline, instead of PostgreSQL. Members are
+# "<tweet id>:<id of the account replied to>" (empty for a non-reply: the
+# read leaves out replies to accounts the reader doesn't follow), ids
+# padded as in timelines, with the same sentinel. Fanout adds to an outbox
+# that exists (timelines.services.fan_out); a read that finds none builds
+# it (timelines.selectors). They expire TIMELINE_INACTIVE_DAYS after the
+# last tweet added.
+
+
+def outbox_key(author_id: int) -> str:
+    return f"out:{{{author_id}}}"
+
+
+def _outbox_member(tweet_id: int, replied_to: int | None) -> str:
+    return f"{pad(tweet_id)}:{pad(replied_to) if replied_to else ''}"
+
+
+def _outbox_entries(members: list[bytes]) -> list[tuple[int, int | None]]:
+    # A read parses a few hundred members: the fixed layout, not a split.
+    width = len(SENTINEL)
+    return [(int(m[:width]), int(m[width + 1 :]) if len(m) > width + 1 else None) for m in members]
+
+
+# KEYS: outbox. ARGV: member, cap, ttl. Adds only to an outbox that exists.
+_OUTBOX_ADD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local added = redis.call('ZADD', KEYS[1], 0, ARGV[1])
+local size, cap = redis.call('ZCARD', KEYS[1]), tonumber(ARGV[2])
+if size > cap + 1 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, size - cap - 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return added
+"""
+
+
+@cache
+def _outbox_add_script(url: str):
+    return client().register_script(_OUTBOX_ADD)
+
+
+def add_to_outbox(author_id: int, tweets) -> None:
+    """Add (tweet id, id replied to or None) pairs to the author's outbox, if it exists."""
+    script = _outbox_add_script(settings.REDIS_URL)
+    pipe = client().pipeline(transaction=False)
+    for tweet_id, replied_to in tweets:
+        script(
+            keys=[outbox_key(author_id)],
+            args=[_outbox_member(tweet_id, replied_to), settings.TIMELINE_CAP, _ttl_seconds()],
+            client=pipe,
+        )
+    pipe.execute()
+
+
+def remove_from_outbox(author_id: int, tweet_ids) -> None:
+    pipe = client().pipeline(transaction=False)
+    for tweet_id in tweet_ids:
+        # Every member of that id, whatever follows its ":" (";" sorts next).
+        pipe.zremrangebylex(outbox_key(author_id), f"[{pad(tweet_id)}:", f"({pad(tweet_id)};")
+    pipe.execute()
+
+
+def replace_outbox(author_id: int, tweets_newest_first) -> None:
+    """Write a freshly built outbox in one step (MULTI/EXEC)."""
+    outbox, building = outbox_key(author_id), f"{outbox_key(author_id)}:building"
+    capped = list(tweets_newest_first)[: settings.TIMELINE_CAP]
+    pipe = client().pipeline(transaction=True)
+    pipe.delete(building)
+    pipe.zadd(building, {SENTINEL: 0, **{_outbox_member(pk, replied_to): 0 for pk, replied_to in capped}})
+    pipe.rename(building, outbox)
+    pipe.expire(outbox, _ttl_seconds())
+    pipe.execute()

@@ -332,6 +332,60 @@ def test_a_tweet_retweeted_by_a_popular_and_a_pushed_account_shows_once(events, 
     assert [i for i in got if Tweet.objects.get(pk=i).retweet_of_id == original.pk] == [first.pk]
 
 
+def test_popular_accounts_are_read_from_their_outboxes_not_postgresql(events, ann, star, post):
+    selectors.home_page(ann)
+    with events():
+        tweets = [post(star, f"outbox {n}") for n in range(3)]
+    assert [
+        pk
+        for pk, _ in store.read_outboxes([star.pk], max_id=None, since_id=None, min_id=None, count=5)[
+            star.pk
+        ].entries
+    ] == [t.pk for t in reversed(tweets)]
+
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.home_page(ann)
+
+    assert ids(page) == [t.pk for t in reversed(tweets)]
+    assert not [q for q in queries.captured_queries if "LATERAL" in q["sql"]]
+
+
+def test_a_deleted_popular_tweet_leaves_the_outbox(events, ann, star, post):
+    with events():
+        kept, deleted = post(star, "kept"), post(star, "deleted")
+    selectors.home_page(ann)  # builds star's outbox
+
+    with events():
+        tweet_services.delete_tweet(star, deleted)
+
+    outbox = store.read_outboxes([star.pk], max_id=None, since_id=None, min_id=None, count=5)[star.pk]
+    assert [pk for pk, _ in outbox.entries] == [kept.pk]
+    assert ids(selectors.home_page(ann)) == [kept.pk]
+
+
+def test_a_lost_outbox_is_built_again_from_postgresql(events, ann, star, post):
+    with events():
+        tweets = [post(star, f"tweet {n}") for n in range(3)]
+    selectors.home_page(ann)
+    store.client().delete(store.outbox_key(star.pk))
+
+    assert ids(selectors.home_page(ann)) == [t.pk for t in reversed(tweets)]
+    assert store.client().exists(store.outbox_key(star.pk))
+
+
+def test_pages_past_a_trimmed_outbox_come_from_postgresql(events, settings, ann, star, post):
+    settings.TIMELINE_CAP = 4
+    with events():
+        tweets = [post(star, f"tweet {n}") for n in range(11)]
+
+    got, _ = walk(ann, limit=3)
+
+    assert got == expected_ids(ann) == [t.pk for t in reversed(tweets)]
+    outbox = store.read_outboxes([star.pk], max_id=None, since_id=None, min_id=None, count=20)[star.pk]
+    assert len(outbox.entries) == 4
+    assert outbox.trimmed
+
+
 def test_an_account_that_becomes_popular_is_merged_from_its_next_tweet(
     events, settings, make_user, ann, bob, post
 ):
@@ -462,9 +516,10 @@ def test_home_page_query_count_does_not_depend_on_page_size(events, ann, bob, ca
     assert any(row.quote_of_id for row in large_page.items)
     assert any(row.in_reply_to_id for row in large_page.items)
     assert small == large
-    # popular followees, the audience, the pulled ids, the rows, the viewer's
-    # likes/retweets/bookmarks, and the earlier popular retweets of the page's retweets
-    assert large <= 6
+    # The audience, the popular accounts, the pulled ids and the rows come
+    # from Redis once read: left are the viewer's likes/retweets/bookmarks
+    # and the earlier popular retweets of the page's retweets.
+    assert large <= 2
 
     def render():
         for row in large_page.items:

@@ -426,3 +426,87 @@ def test_a_read_of_a_missing_timeline_creates_nothing():
 
     assert not store.client().exists(store.key(READER))
     assert not store.client().exists(store.retweets_key(READER))
+
+
+# --- outboxes --------------------------------------------------------------------
+
+AUTHOR = 7
+REPLIED_TO = 99
+
+
+def outbox(**cursors):
+    return store.read_outboxes([AUTHOR], **{"max_id": None, "since_id": None, "min_id": None, **cursors})[
+        AUTHOR
+    ]
+
+
+def test_an_outbox_that_is_not_built_reads_as_none_and_takes_nothing():
+    store.add_to_outbox(AUTHOR, [(BIG, None)])
+
+    assert outbox(count=5) is None
+    assert not store.client().exists(store.outbox_key(AUTHOR))
+
+
+def test_an_outbox_reads_ids_and_reply_targets_between_exclusive_cursors():
+    store.replace_outbox(AUTHOR, [(BIG + 3, None), (BIG + 2, REPLIED_TO), (BIG + 1, None)])
+    store.add_to_outbox(AUTHOR, [(BIG + 4, REPLIED_TO)])
+
+    assert outbox(count=10).entries == [
+        (BIG + 4, REPLIED_TO),
+        (BIG + 3, None),
+        (BIG + 2, REPLIED_TO),
+        (BIG + 1, None),
+    ]
+    # A member carries its reply target after the id: the cursors still cut at the id.
+    assert outbox(max_id=BIG + 4, count=10).entries == [
+        (BIG + 3, None),
+        (BIG + 2, REPLIED_TO),
+        (BIG + 1, None),
+    ]
+    assert outbox(since_id=BIG + 2, count=10).entries == [(BIG + 4, REPLIED_TO), (BIG + 3, None)]
+    assert outbox(min_id=BIG + 2, count=10).entries == [(BIG + 3, None), (BIG + 4, REPLIED_TO)]
+    assert outbox(max_id=BIG + 4, since_id=BIG + 1, count=1).entries == [(BIG + 3, None)]
+    assert not outbox(count=10).trimmed
+
+
+def test_an_empty_outbox_is_built_and_empty():
+    store.replace_outbox(AUTHOR, [])
+
+    window = outbox(count=5)
+    assert window.entries == []
+    assert not window.trimmed
+
+
+def test_an_outbox_keeps_the_newest_cap_and_says_it_was_trimmed(cap):
+    store.replace_outbox(AUTHOR, [(BIG + i, None) for i in range(10, 0, -1)])
+    assert [pk for pk, _ in outbox(count=10).entries] == [BIG + i for i in range(10, 5, -1)]
+    assert outbox(count=10).trimmed
+
+    store.add_to_outbox(AUTHOR, [(BIG + 11, None)])
+    assert [pk for pk, _ in outbox(count=10).entries] == [BIG + i for i in range(11, 6, -1)]
+
+
+def test_removing_from_an_outbox_drops_the_id_whatever_it_replies_to():
+    store.replace_outbox(AUTHOR, [(BIG + 3, None), (BIG + 2, REPLIED_TO), (BIG + 1, None)])
+
+    store.remove_from_outbox(AUTHOR, [BIG + 2, BIG + 3, BIG + 5])
+
+    assert outbox(count=10).entries == [(BIG + 1, None)]
+
+
+def test_read_window_reads_the_timeline_and_outboxes_in_one_go():
+    build(ids=[BIG + 1, BIG + 5])
+    store.replace_outbox(AUTHOR, [(BIG + 4, None)])
+
+    timeline, outboxes = store.read_window(READER, [AUTHOR, AUTHOR + 1], max_id=BIG + 5, count=5)
+
+    assert timeline == [BIG + 1]
+    assert outboxes[AUTHOR].entries == [(BIG + 4, None)]
+    assert outboxes[AUTHOR + 1] is None
+
+
+def test_outboxes_expire_after_the_inactive_days(settings):
+    settings.TIMELINE_INACTIVE_DAYS = 2
+    store.replace_outbox(AUTHOR, [(BIG, None)])
+
+    assert 0 < store.client().ttl(store.outbox_key(AUTHOR)) <= 2 * 86400
