@@ -1,8 +1,9 @@
 """Timeline reads.
 
 The home timeline comes from the Redis store (timelines.store), filled by
-fanout, merged at read time with the tweets of very popular accounts, and
-hydrated and filtered in one PostgreSQL query, so blocks, mutes, deletions,
+fanout, merged at read time with the tweets of very popular accounts (their
+outboxes, in the same Redis round trip), and hydrated from the tweet cache
+with the home rules applied again in Python, so blocks, mutes, deletions,
 suspensions and visibility apply even to ids a race left in Redis. With
 HOME_TIMELINE_SOURCE="database", or when Redis is unreachable, the same page
 comes from the read-time query over follows (`home_timeline`).
