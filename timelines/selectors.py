@@ -21,8 +21,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from accounts.queries import ids_in
 from accounts.selectors import Audience, audience_of
-from accounts.stores import cached, forget_cached, version_of
-from accounts.stores import store as store_cached
 from tweets.models import Tweet
 from tweets.selectors import (
     Page,
@@ -38,12 +36,11 @@ from tweets.snowflake import make_id
 
 from . import store
 from .models import Marker
+from .popular import OUTBOX_READ_FACTOR, build_outboxes, outbox_ids, popular_followees, pull_popular
 
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 40
-POPULAR_VERSION = version_of(User)
-MAX_ID = 2**63 - 1  # above every tweet id (a signed 64-bit Snowflake)
 
 
 def home_timeline(viewer: User, audience: Audience | None = None) -> QuerySet:
@@ -86,77 +83,6 @@ def shown_once(queryset: QuerySet, viewer: User, audience: Audience) -> QuerySet
     )
 
 
-# How long readers may go on using a list of popular accounts. The changes
-# that matter forget it: a tweet by an account missing from it
-# (services.fan_out), an unsuspension. A suspended or no longer popular
-# account left in it costs a wasted lookup, no wrong tweet (suspensions
-# are filtered at read; fanout pushes the others).
-POPULAR_CACHE_SECONDS = 60
-
-
-def popular_accounts() -> frozenset[int]:
-    """Active accounts at or above the fanout threshold, merged at read time.
-
-    Asked by every home timeline read; from the cache (under the threshold,
-    which a deploy may change), else from the most-followed index.
-    """
-    threshold = settings.TIMELINE_FANOUT_THRESHOLD
-    found, _ = cached("popular", [threshold], version=POPULAR_VERSION)
-    if found:
-        return found[threshold]
-    sql = f"SELECT id FROM {User._meta.db_table} WHERE is_active AND followers_count >= %s"  # noqa: S608 - the model's table
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [threshold])
-        popular = frozenset(pk for (pk,) in cursor.fetchall())
-    store_cached("popular", {threshold: popular}, version=POPULAR_VERSION, timeout=POPULAR_CACHE_SECONDS)
-    return popular
-
-
-def forget_popular_accounts() -> None:
-    forget_cached("popular", [settings.TIMELINE_FANOUT_THRESHOLD], version=POPULAR_VERSION)
-
-
-def _popular_followees(audience: Audience) -> list[int]:
-    """The followed accounts whose tweets are merged at read time."""
-    return sorted(popular_accounts() & audience.following)
-
-
-# The newest tweets of each popular author near the cursor, each walked on
-# its (author_id, id DESC) index and stopped after `count`, then merged:
-# one ordered scan over every author's tweets would filter most of them.
-_PULL = """
-    SELECT pulled.id FROM unnest(%(authors)s::bigint[]) AS author(id)
-    CROSS JOIN LATERAL (
-        SELECT id FROM {table}
-        WHERE author_id = author.id AND deleted_at IS NULL AND id < %(below)s AND id > %(above)s
-          AND (in_reply_to_author_id IS NULL OR in_reply_to_author_id = ANY(%(followed)s::bigint[]))
-        ORDER BY id {order} LIMIT %(count)s
-    ) AS pulled
-    ORDER BY pulled.id {order} LIMIT %(count)s
-"""
-
-
-def _pull_popular(audience: Audience, popular: list[int], *, below, above, count, forward) -> list[int]:
-    """Popular authors' tweet ids between the cursors, nearest first. Replies
-    to strangers never show: they are left out here, so they don't fill
-    windows that would all be filtered out. The rest of the home rules
-    apply when the window is hydrated."""
-    order = "ASC" if forward else "DESC"
-    sql = _PULL.format(table=Tweet._meta.db_table, order=order)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "authors": popular,
-                "followed": sorted({audience.viewer_id, *audience.following}),
-                "below": below if below is not None else MAX_ID,
-                "above": above,
-                "count": count,
-            },
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -> tuple[list[int], bool]:
     """Candidate ids for one window: Redis merged with popular authors' tweets.
 
@@ -178,13 +104,11 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
         outboxes.update(store.read_outboxes(unbuilt, **{**cursors, "count": outbox_count}))
     # (ids of the source, the last id it read when it may hold more past it)
     sources = [(redis_ids, redis_ids[-1 if not forward else 0] if len(redis_ids) == count else None)]
-    pulled, from_postgresql = _outbox_ids(audience, outboxes, cursors)
+    pulled, from_postgresql = outbox_ids(audience, outboxes, cursors)
     sources += pulled
     if from_postgresql:
         lower = max(since_id or 0, min_id or 0)
-        ids = _pull_popular(
-            audience, from_postgresql, below=max_id, above=lower, count=count, forward=forward
-        )
+        ids = pull_popular(audience, from_postgresql, below=max_id, above=lower, count=count, forward=forward)
         sources.append((ids, ids[-1] if len(ids) == count else None))
     ends = [end for _, end in sources if end is not None]
     ids = sorted({i for source, _ in sources for i in source}, reverse=True)
@@ -196,94 +120,6 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
             boundary = max(ends)
             ids = [i for i in ids if i >= boundary]
     return ids, bool(ends)
-
-
-# Each outbox read takes this many times the window's count, so that the
-# replies to strangers it leaves out (a popular account answers many) rarely
-# leave it short; a short one reads on, this many rounds at most, before
-# the author's window ends where the last read stopped.
-OUTBOX_READ_FACTOR = 2
-OUTBOX_READS = 8
-
-
-def _outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list, list[int]]:
-    """Popular authors' ids in the window from their outboxes, as sources
-    (ids, last id read if more may follow); and the authors to read from
-    PostgreSQL instead: past a trimmed outbox, or with none.
-
-    Replies to accounts the reader doesn't follow never show, and are left
-    out here; an author whose window was mostly those reads further, as
-    the database pull does, so they don't cut the page short.
-    """
-    count, forward = cursors["count"], cursors["min_id"] is not None
-    reads = count * OUTBOX_READ_FACTOR
-    followed = {audience.viewer_id, *audience.following}
-    shown: dict[int, list[int]] = {}
-    last: dict[int, int | None] = {}
-    from_postgresql = []
-    pending = outboxes
-    for _ in range(OUTBOX_READS):
-        for author, window in pending.items():
-            if window is None:  # Redis lost it since: read this author from PostgreSQL
-                from_postgresql.append(author)
-                shown.pop(author, None)
-                continue
-            kept = shown.setdefault(author, [])
-            kept += [pk for pk, replied_to in window.entries if replied_to is None or replied_to in followed]
-            if len(window.entries) == reads:
-                last[author] = window.entries[-1][0]
-            elif window.trimmed:
-                # Older tweets than the outbox holds may be in the window.
-                from_postgresql.append(author)
-                shown.pop(author)
-            else:
-                last[author] = None
-        short = [a for a in shown if last[a] is not None and len(shown[a]) < count]
-        if not short:
-            break
-        pending = store.read_outboxes_from(
-            {author: last[author] for author in short}, forward=forward, **{**cursors, "count": reads}
-        )
-    sources = [(ids[:count], ids[count - 1] if len(ids) >= count else last[a]) for a, ids in shown.items()]
-    return sources, from_postgresql
-
-
-def build_outboxes(authors) -> None:
-    """Build the Redis outboxes of these authors from PostgreSQL: each one's
-    newest TIMELINE_CAP tweets, the same rows `_pull_popular` reads. Tweets
-    committed while the query ran were fanned out to a missing key and
-    skipped; a short second query after the swap catches them."""
-    started = time.time()
-    rows = _newest_by_author(authors, since=0)
-    for author in authors:
-        store.replace_outbox(author, rows.get(author, []))
-    late = _newest_by_author(authors, since=make_id(datetime.fromtimestamp(started - 5, tz=UTC)))
-    for author, tweets in late.items():
-        store.add_to_outbox(author, tweets)
-
-
-# Each author's newest tweets, walked on its (author_id, id DESC) index.
-_NEWEST = """
-    SELECT author.id, newest.id, newest.in_reply_to_author_id FROM unnest(%(authors)s::bigint[]) AS author(id)
-    CROSS JOIN LATERAL (
-        SELECT id, in_reply_to_author_id FROM {table}
-        WHERE author_id = author.id AND deleted_at IS NULL AND id >= %(since)s
-        ORDER BY id DESC LIMIT %(count)s
-    ) AS newest
-"""
-
-
-def _newest_by_author(authors, *, since: int) -> dict[int, list[tuple[int, int | None]]]:
-    """{author: [(tweet id, id replied to or None)...] newest first}, TIMELINE_CAP each at most."""
-    by_author: dict[int, list] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _NEWEST.format(table=Tweet._meta.db_table),
-            {"authors": sorted(authors), "since": since, "count": settings.TIMELINE_CAP},
-        )
-        for author, pk, replied_to in cursor.fetchall():
-            by_author.setdefault(author, []).append((pk, replied_to))
-    return by_author
 
 
 def rebuild(reader: User) -> list[int]:
@@ -423,7 +259,7 @@ def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
 
 def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     audience = audience_of(viewer)
-    popular = _popular_followees(audience)
+    popular = popular_followees(audience)
     rows: list = []
     more = False
     cursor_max, cursor_min = max_id, min_id

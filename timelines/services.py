@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from accounts.models import Follow, Mute, User
 from tweets.models import Tweet
 
-from . import selectors, store
+from . import popular, selectors, store
 from .models import Marker
 
 
@@ -97,9 +97,9 @@ def fan_out(tweet_id: int) -> int:
     store.add(own, entry)
     sent = len(own)
     if is_fanned_out_on_read(tweet.author):
-        if tweet.author_id not in selectors.popular_accounts():
+        if tweet.author_id not in popular.popular_accounts():
             # Just past the threshold: readers must start merging this author.
-            selectors.forget_popular_accounts()
+            popular.forget_popular_accounts()
         return sent
     for batch in _batches(recipients(tweet), settings.TIMELINE_FANOUT_BATCH_SIZE):
         store.add(batch, entry)
@@ -224,7 +224,7 @@ def purge_suspended(author_id: int) -> None:
 
 def restore_unsuspended(author_id: int) -> None:
     """Give an unsuspended author's tweets back to their followers' timelines."""
-    selectors.forget_popular_accounts()  # a popular author is merged again
+    popular.forget_popular_accounts()  # a popular author is merged again
     followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
     for batch in _batches(followers.order_by(), settings.TIMELINE_FANOUT_BATCH_SIZE):
         for reader_id in batch:
