@@ -122,3 +122,14 @@ def test_a_saved_row_loses_its_stamp(ann, bob, post):
 
     assert stamp(row) is None
     assert statuses_json([row], request())[0]["content"] == "<p>after</p>"
+
+
+def test_the_memo_keeps_its_bound_oldest_out_first(monkeypatch, ann, timeline):
+    monkeypatch.setattr(serializers, "STATUS_MEMO_SIZE", 2)
+
+    statuses, expected = both_ways(ann, timeline)
+
+    assert statuses == expected
+    assert len(serializers._STATUS_MEMO) == 2
+    newest_two = [serializers._memo_key(row, request()) for row in rows_for(ann, timeline)[-2:]]
+    assert list(serializers._STATUS_MEMO) == newest_two

@@ -6,6 +6,8 @@ state attached (`with_viewer_state` or `attach_viewer_state`), so building
 a page of statuses runs no queries.
 """
 
+import contextlib
+
 from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, account_json
@@ -178,6 +180,13 @@ def _without_viewer(data: dict) -> dict:
     return {key: value for key, value in data.items() if key not in _VIEWER_KEYS}
 
 
+def _forget_oldest_status() -> None:
+    # Another thread of an ASGI worker may change the dict between iter()
+    # and next(); an entry too many for a moment is harmless.
+    with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+        del _STATUS_MEMO[next(iter(_STATUS_MEMO))]
+
+
 def statuses_json(rows, request) -> list[dict]:
     """`status_json` of each row loaded by tweets.selectors.load_tweets (the
     home timeline, search), reusing the Statuses of rows seen before."""
@@ -191,8 +200,8 @@ def statuses_json(rows, request) -> list[dict]:
                 kept = _without_viewer(data)
                 if kept["reblog"] is not None:
                     kept["reblog"] = _without_viewer(kept["reblog"])
-                if len(_STATUS_MEMO) >= STATUS_MEMO_SIZE and _STATUS_MEMO:
-                    _STATUS_MEMO.pop(next(iter(_STATUS_MEMO)), None)
+                if len(_STATUS_MEMO) >= STATUS_MEMO_SIZE:
+                    _forget_oldest_status()
                 _STATUS_MEMO[key] = kept
             statuses.append(data)
             continue
