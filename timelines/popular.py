@@ -15,7 +15,7 @@ from accounts.selectors import Audience
 from accounts.stores import cached, forget_cached, version_of
 from accounts.stores import store as store_cached
 from tweets.models import Tweet
-from tweets.snowflake import make_id
+from tweets.snowflake import id_floor
 
 from . import store
 
@@ -72,7 +72,7 @@ _PULL = """
 """
 
 
-def pull_popular(audience: Audience, popular: list[int], *, below, above, count, forward) -> list[int]:
+def _pull_popular(audience: Audience, popular: list[int], *, below, above, count, forward) -> list[int]:
     """Popular authors' tweet ids between the cursors, nearest first. Replies
     to strangers never show: they are left out here, so they don't fill
     windows that would all be filtered out. The rest of the home rules
@@ -100,8 +100,49 @@ def pull_popular(audience: Audience, popular: list[int], *, below, above, count,
 OUTBOX_READ_FACTOR = 2
 OUTBOX_READS = 8
 
+# Tweets that commit while a rebuild's query runs are fanned out to a key
+# that isn't there yet; a second query for ids from this long before the
+# rebuild started catches them (timelines.selectors.rebuild, _build_outboxes).
+REBUILD_OVERLAP_SECONDS = 5
 
-def outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list, list[int]]:
+
+def rebuild_overlap_floor(started: float) -> int:
+    """The smallest tweet id a rebuild begun at `started` (time.time()) may have missed."""
+    return id_floor(datetime.fromtimestamp(started - REBUILD_OVERLAP_SECONDS, tz=UTC))
+
+
+def outbox_read_count(count: int) -> int:
+    """How many entries each outbox read takes for a window of `count`."""
+    return count * OUTBOX_READ_FACTOR
+
+
+def sources(audience: Audience, outboxes: dict, cursors: dict) -> list[tuple[list[int], int | None]]:
+    """The popular followees' tweet ids in the window, one source per
+    author (or one for those read from PostgreSQL): (ids nearest the cursor
+    first, the last id read when more may follow past it).
+
+    `outboxes` is what the timeline's read found of their outboxes
+    (store.read_window); missing ones are built here.
+    """
+    unbuilt = [author for author, window in outboxes.items() if window is None]
+    if unbuilt:
+        _build_outboxes(unbuilt)
+        outboxes = {
+            **outboxes,
+            **store.read_outboxes(unbuilt, **{**cursors, "count": outbox_read_count(cursors["count"])}),
+        }
+    found, from_postgresql = _outbox_ids(audience, outboxes, cursors)
+    if from_postgresql:
+        count, forward = cursors["count"], cursors["min_id"] is not None
+        lower = max(cursors["since_id"] or 0, cursors["min_id"] or 0)
+        ids = _pull_popular(
+            audience, from_postgresql, below=cursors["max_id"], above=lower, count=count, forward=forward
+        )
+        found.append((ids, ids[-1] if len(ids) == count else None))
+    return found
+
+
+def _outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list, list[int]]:
     """Popular authors' ids in the window from their outboxes, as sources
     (ids, last id read if more may follow); and the authors to read from
     PostgreSQL instead: past a trimmed outbox, or with none.
@@ -111,7 +152,7 @@ def outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list,
     the database pull does, so they don't cut the page short.
     """
     count, forward = cursors["count"], cursors["min_id"] is not None
-    reads = count * OUTBOX_READ_FACTOR
+    reads = outbox_read_count(count)
     followed = {audience.viewer_id, *audience.following}
     shown: dict[int, list[int]] = {}
     last: dict[int, int | None] = {}
@@ -139,20 +180,19 @@ def outbox_ids(audience: Audience, outboxes: dict, cursors: dict) -> tuple[list,
         pending = store.read_outboxes_from(
             {author: last[author] for author in short}, forward=forward, **{**cursors, "count": reads}
         )
-    sources = [(ids[:count], ids[count - 1] if len(ids) >= count else last[a]) for a, ids in shown.items()]
-    return sources, from_postgresql
+    found = [(ids[:count], ids[count - 1] if len(ids) >= count else last[a]) for a, ids in shown.items()]
+    return found, from_postgresql
 
 
-def build_outboxes(authors) -> None:
+def _build_outboxes(authors) -> None:
     """Build the Redis outboxes of these authors from PostgreSQL: each one's
-    newest TIMELINE_CAP tweets, the same rows `pull_popular` reads. Tweets
-    committed while the query ran were fanned out to a missing key and
-    skipped; a short second query after the swap catches them."""
+    newest TIMELINE_CAP tweets, the same rows `_pull_popular` reads, and a
+    second query for those that committed meanwhile (rebuild_overlap_floor)."""
     started = time.time()
     rows = _newest_by_author(authors, since=0)
     for author in authors:
         store.replace_outbox(author, rows.get(author, []))
-    late = _newest_by_author(authors, since=make_id(datetime.fromtimestamp(started - 5, tz=UTC)))
+    late = _newest_by_author(authors, since=rebuild_overlap_floor(started))
     for author, tweets in late.items():
         store.add_to_outbox(author, tweets)
 

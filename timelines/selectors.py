@@ -11,7 +11,6 @@ comes from the read-time query over follows (`home_timeline`).
 
 import logging
 import time
-from datetime import UTC, datetime
 
 import redis
 from django.conf import settings
@@ -32,11 +31,10 @@ from tweets.selectors import (
     visible_tweets,
     with_viewer_state,
 )
-from tweets.snowflake import make_id
 
+from . import popular as popular_merge
 from . import store
 from .models import Marker
-from .popular import OUTBOX_READ_FACTOR, build_outboxes, outbox_ids, popular_followees, pull_popular
 
 logger = logging.getLogger(__name__)
 
@@ -93,23 +91,14 @@ def _window_ids(viewer, audience, popular, *, max_id, since_id, min_id, count) -
     """
     forward = min_id is not None  # walking up from min_id, oldest first
     cursors = {"max_id": max_id, "since_id": since_id, "min_id": min_id, "count": count}
-    outbox_count = count * OUTBOX_READ_FACTOR
+    outbox_count = popular_merge.outbox_read_count(count)
     redis_ids, outboxes = store.read_window(viewer.pk, popular, outbox_count=outbox_count, **cursors)
     if redis_ids is None:
         rebuild(viewer)  # a read that finds no timeline builds it
         redis_ids, outboxes = store.read_window(viewer.pk, popular, outbox_count=outbox_count, **cursors)
-    unbuilt = [author for author, window in outboxes.items() if window is None]
-    if unbuilt:
-        build_outboxes(unbuilt)
-        outboxes.update(store.read_outboxes(unbuilt, **{**cursors, "count": outbox_count}))
     # (ids of the source, the last id it read when it may hold more past it)
     sources = [(redis_ids, redis_ids[-1 if not forward else 0] if len(redis_ids) == count else None)]
-    pulled, from_postgresql = outbox_ids(audience, outboxes, cursors)
-    sources += pulled
-    if from_postgresql:
-        lower = max(since_id or 0, min_id or 0)
-        ids = pull_popular(audience, from_postgresql, below=max_id, above=lower, count=count, forward=forward)
-        sources.append((ids, ids[-1] if len(ids) == count else None))
+    sources += popular_merge.sources(audience, outboxes, cursors)
     ends = [end for _, end in sources if end is not None]
     ids = sorted({i for source, _ in sources for i in source}, reverse=True)
     if ends:
@@ -132,7 +121,7 @@ def rebuild(reader: User) -> list[int]:
     audience = audience_of(reader)
     rows = list(home_timeline(reader, audience).values_list("id", "retweet_of_id")[: settings.TIMELINE_CAP])
     store.replace(reader.pk, _one_entry_per_original(rows))
-    since = make_id(datetime.fromtimestamp(started - 5, tz=UTC))
+    since = popular_merge.rebuild_overlap_floor(started)
     late = list(
         home_timeline(reader, audience).filter(id__gte=since).values_list("id", "retweet_of_id")[:100]
     )
@@ -259,7 +248,7 @@ def _database_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
 
 def _redis_page(viewer, *, max_id, since_id, min_id, limit) -> Page:
     audience = audience_of(viewer)
-    popular = popular_followees(audience)
+    popular = popular_merge.popular_followees(audience)
     rows: list = []
     more = False
     cursor_max, cursor_min = max_id, min_id

@@ -15,8 +15,8 @@ timeline is empty, so "no key" always means "not built, or expired".
 
 The timeline keys expire TIMELINE_INACTIVE_DAYS after the last read:
 fanout skips a missing key (an inactive reader costs nothing) and the next
-read rebuilds it from PostgreSQL. Redis being flushed or down is never an error: callers
-rebuild, or fall back to the database (timelines.selectors).
+read rebuilds it from PostgreSQL. Redis being flushed or down is never an
+error: callers rebuild, or fall back to the database (timelines.selectors).
 """
 
 from dataclasses import dataclass
@@ -216,20 +216,21 @@ def read_window(
 
 def read_outboxes(authors, **cursors) -> dict[int, OutboxWindow | None]:
     """`read_window`'s outboxes alone."""
-    authors = list(authors)
-    pipe = client().pipeline(transaction=False)
-    _queue_outboxes(pipe, authors, cursors)
-    return _outbox_windows(authors, pipe.execute())
+    return _read_outboxes(dict.fromkeys(authors, cursors))
 
 
 def read_outboxes_from(lasts: dict[int, int], *, forward: bool, **cursors) -> dict[int, OutboxWindow | None]:
     """`read_outboxes` of each author past the id its last read stopped at
     ({author: last id}), in one round trip."""
+    step = "min_id" if forward else "max_id"
+    return _read_outboxes({author: {**cursors, step: last} for author, last in lasts.items()})
+
+
+def _read_outboxes(cursors_by_author: dict[int, dict]) -> dict[int, OutboxWindow | None]:
     pipe = client().pipeline(transaction=False)
-    for author, last in lasts.items():
-        step = {**cursors, "min_id": last} if forward else {**cursors, "max_id": last}
-        _queue_outboxes(pipe, [author], step)
-    return _outbox_windows(list(lasts), pipe.execute())
+    for author, cursors in cursors_by_author.items():
+        _queue_outboxes(pipe, [author], cursors)
+    return _outbox_windows(list(cursors_by_author), pipe.execute())
 
 
 def _queue_outboxes(pipe, authors, cursors) -> None:
