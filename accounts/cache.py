@@ -2,9 +2,10 @@
 tweet a page shows, without a query per page; and each viewer's audience
 (accounts.selectors.audience_of), which every signed-in read starts with.
 
-Entries are model instances as loaded (the password hash left out), under
-a version that changes with the model's fields, so a deploy that adds a
-column never unpickles old rows. Every write to a user row forgets its
+Entries are model instances as loaded (the password hash left out, the
+session check's digest of it kept: `session_auth_hash`), under a version
+that changes with the model's fields, so a deploy that adds a column never
+unpickles old rows. Every write to a user row forgets its
 entry: saves through the signals below, the counters through `forget`
 where they are bumped. Forgetting happens at once and again after the
 transaction commits, so a reader that loaded the old row in between can't
@@ -12,6 +13,7 @@ keep it; ACCOUNT_CACHE_SECONDS bounds any staleness a missed path leaves.
 A cache that fails is a miss: the rows come from PostgreSQL.
 """
 
+import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -24,8 +26,35 @@ from .stores import cached, forget_cached, store, unstamp, version_of
 VERSION = version_of(User)
 
 
+# What a cached row knows of its password: the digest a signed-in session
+# holds (Django's get_session_auth_hash, an HMAC of the hash under
+# SECRET_KEY), so that accounts.middleware checks a session without the
+# row's password hash, which stays out of the cache. Tagged with the key
+# it was computed under: after a key rotation old entries don't match and
+# the check goes to PostgreSQL, where the fallback keys are tried.
+_SESSION_HASH = "_session_auth_hash"
+
+
+def _secret_tag() -> bytes:
+    return hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=8).digest()
+
+
 def _load(ids: list[int]) -> dict[int, User]:
-    return {user.pk: user for user in User.objects.filter(id__any=ids).defer("password")}
+    loaded = {}
+    for user in User.objects.filter(id__any=ids):
+        setattr(user, _SESSION_HASH, (_secret_tag(), user.get_session_auth_hash()))
+        del user.__dict__["password"]  # deferred: reading it loads it, as with .defer()
+        loaded[user.pk] = user
+    return loaded
+
+
+def session_auth_hash(user: User) -> str | None:
+    """The digest a session of `user` must hold, if a cached row knows it
+    under the current SECRET_KEY; None when it must be computed instead."""
+    if "password" in user.__dict__:
+        return None  # loaded or set since (set_password): the cached digest may be old
+    tag, digest = getattr(user, _SESSION_HASH, (None, None))
+    return digest if tag == _secret_tag() else None
 
 
 def users(ids: Iterable[int]) -> dict[int, User]:
