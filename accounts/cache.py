@@ -24,6 +24,7 @@ from .models import Block, Follow, Mute, User
 from .stores import cached, forget_cached, store, unstamp, version_of
 
 VERSION = version_of(User)
+PREFIX = "user"  # the accounts' keys, for readers that batch them (stores.cached_together)
 
 
 # What a cached row knows of its password: the digest a signed-in session
@@ -59,17 +60,17 @@ def session_auth_hash(user: User) -> str | None:
 
 def users(ids: Iterable[int]) -> dict[int, User]:
     """Active and suspended accounts by id, as loaded from PostgreSQL."""
-    found, missing = cached("user", ids, version=VERSION)
+    found, missing = cached(PREFIX, ids, version=VERSION)
     if missing:
         loaded = _load(missing)
-        store("user", loaded, version=VERSION, timeout=settings.ACCOUNT_CACHE_SECONDS)
+        store(PREFIX, loaded, version=VERSION, timeout=settings.ACCOUNT_CACHE_SECONDS)
         found.update(loaded)
     return found
 
 
 def forget(*user_ids: int) -> None:
     """Call after changing a user row other than by `save()` (an UPDATE of counters)."""
-    forget_cached("user", user_ids, version=VERSION)
+    forget_cached(PREFIX, user_ids, version=VERSION)
 
 
 def _forget_saved(sender, instance, **kwargs):

@@ -57,17 +57,34 @@ def cached(prefix: str, ids: Iterable, *, version: int) -> tuple[dict, list]:
     """({id: object} the cache holds under `prefix`, [the ids it doesn't]).
     None among `ids` is left out (an empty relation); a cache that fails
     holds nothing."""
-    ids = [pk for pk in dict.fromkeys(ids) if pk is not None]
-    if not ids:
-        return {}, []
+    return cached_together({prefix: (ids, version)})[prefix]
+
+
+def cached_together(wanted: dict[str, tuple[Iterable, int]]) -> dict[str, tuple[dict, list]]:
+    """`cached` of several prefixes in one MGET: {prefix: (ids, version)} ->
+    {prefix: (found, missing)}."""
+    keys, slots = [], []
+    for prefix, (ids, version) in wanted.items():
+        for pk in dict.fromkeys(ids):
+            if pk is not None:
+                keys.append(_key(prefix, version, pk))
+                slots.append((prefix, pk))
+    results: dict[str, tuple[dict, list]] = {prefix: ({}, []) for prefix in wanted}
+    if not keys:
+        return results
     try:
-        values = redis_client().mget([_key(prefix, version, pk) for pk in ids])
+        values = redis_client().mget(keys)
     except redis.RedisError:
-        logger.warning("Cache unavailable; %s rows read from PostgreSQL", prefix)
-        return {}, ids
-    # Only this module writes these keys: the pickles are our own.
-    found = {pk: _stamped(pickle.loads(value), value) for pk, value in zip(ids, values, strict=True) if value}  # noqa: S301
-    return found, [pk for pk in ids if pk not in found]
+        logger.warning("Cache unavailable; %s rows read from PostgreSQL", ", ".join(wanted))
+        values = [None] * len(keys)
+    for (prefix, pk), value in zip(slots, values, strict=True):
+        found, missing = results[prefix]
+        if value:
+            # Only this module writes these keys: the pickles are our own.
+            found[pk] = _stamped(pickle.loads(value), value)  # noqa: S301
+        else:
+            missing.append(pk)
+    return results
 
 
 # A row read from or written to a row cache carries a digest of its pickle:

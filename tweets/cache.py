@@ -28,6 +28,16 @@ _TWEET_LINKS = ("retweet_of", "quote_of")
 _USER_LINKS = ("author", "in_reply_to_author")
 
 
+# What a page needs beyond a tweet: the tweets it points at (retweeted,
+# quoted, and those quote, as `load` walks them) and the accounts of all of
+# them (authors, accounts replied to). A tweet's links never change, so
+# its cache entry carries their ids (its "reach"): one round trip then
+# fetches them with the accounts, where walking the links takes one per
+# level and one more for the accounts.
+_REACH = "_cache_reach"
+_DEPTH = 2  # the retweeted or quoted tweet, and the tweet that one quotes
+
+
 def load(ids: Iterable[int]) -> list[Tweet]:
     """Tweets by id, newest first, each with what tweets.selectors.RELATED
     loads (authors, the retweeted tweet, quoted tweets two levels deep, the
@@ -37,31 +47,67 @@ def load(ids: Iterable[int]) -> list[Tweet]:
     loaded = {tweet.pk: tweet for tweet in Tweet.objects.filter(id__any=missing)} if missing else {}
     found.update(loaded)
     rows = sorted(found.values(), key=lambda tweet: tweet.pk, reverse=True)
-    # The retweeted and quoted tweets, then the tweets those quote: the
-    # depth a retweet of a quote needs.
+    users = _fetch_reach(found)
+    # The retweeted and quoted tweets, then the tweets those quote, that
+    # the reach didn't bring (rows just loaded, entries of earlier versions).
     wave = rows
-    for _ in range(2):
-        wanted = {getattr(tweet, f"{link}_id") for tweet in wave for link in _TWEET_LINKS} - found.keys()
-        more, missing = stores.cached("tweet", wanted, version=VERSION)
+    for _ in range(_DEPTH):
+        wanted = {getattr(tweet, f"{link}_id") for tweet in wave for link in _TWEET_LINKS}
+        more, missing = stores.cached("tweet", wanted - found.keys(), version=VERSION)
         if missing:
             more.update((tweet.pk, tweet) for tweet in Tweet.objects.filter(id__any=missing))
             loaded.update((pk, more[pk]) for pk in missing if pk in more)
         found.update(more)
-        wave = list(more.values())
+        wave = [found[pk] for pk in wanted if pk in found]
     if loaded:
         from .selectors import attach_media  # here: the selectors import this module
 
         attach_media(list(loaded.values()))  # one query for every tweet loaded
+        for tweet in loaded.values():
+            setattr(tweet, _REACH, _reach(tweet, found))
         stores.store("tweet", loaded, version=VERSION, timeout=settings.TWEET_CACHE_SECONDS)
-    users = account_cache.users(
-        getattr(tweet, f"{link}_id") for tweet in found.values() for link in _USER_LINKS
-    )
+    wanted_users = {getattr(tweet, f"{link}_id") for tweet in found.values() for link in _USER_LINKS}
+    users.update(account_cache.users(wanted_users - users.keys()))
     for tweet in found.values():
         for link in _TWEET_LINKS:
             _link(tweet, link, found)
         for link in _USER_LINKS:
             _link(tweet, link, users)
     return rows
+
+
+def _fetch_reach(found: dict[int, Tweet]) -> dict:
+    """Add to `found` the cached tweets the reach of its tweets names, and
+    return the cached accounts it names: one MGET."""
+    tweet_ids, user_ids = set(), set()
+    for tweet in found.values():
+        reached_tweets, reached_users = getattr(tweet, _REACH, ((), ()))
+        tweet_ids.update(reached_tweets)
+        user_ids.update(reached_users)
+    batch = stores.cached_together(
+        {
+            "tweet": (tweet_ids - found.keys(), VERSION),
+            account_cache.PREFIX: (user_ids, account_cache.VERSION),
+        }
+    )
+    found.update(batch["tweet"][0])
+    return batch[account_cache.PREFIX][0]
+
+
+def _reach(tweet: Tweet, found: dict[int, Tweet]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(tweet ids, account ids) that `load` reads for `tweet` beyond it,
+    as far as `found` holds them."""
+    tweets, wave = [], [tweet]
+    for _ in range(_DEPTH):
+        wave = [
+            found[pk]
+            for linked in wave
+            for link in _TWEET_LINKS
+            if (pk := getattr(linked, f"{link}_id")) is not None and pk in found
+        ]
+        tweets += wave
+    users = {getattr(t, f"{link}_id") for t in (tweet, *tweets) for link in _USER_LINKS} - {None}
+    return tuple(sorted({t.pk for t in tweets})), tuple(sorted(users))
 
 
 def _link(tweet: Tweet, name: str, objects: dict) -> None:

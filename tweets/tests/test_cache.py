@@ -157,6 +157,55 @@ def test_a_retweet_of_a_quote_loads_all_it_shows_without_further_queries(
         assert rows[1].author.username == "dave"
 
 
+@pytest.fixture
+def mgets(monkeypatch):
+    """The MGETs the row caches send, as lists of keys."""
+    sent = []
+    client = stores.redis_client()
+
+    class Counting:
+        def mget(self, keys):
+            sent.append(list(keys))
+            return client.mget(keys)
+
+        def __getattr__(self, name):
+            return getattr(client, name)
+
+    monkeypatch.setattr(stores, "redis_client", lambda **options: Counting())
+    return sent
+
+
+def test_a_warm_load_of_retweets_of_quotes_is_two_round_trips(ann, bob, carol, make_user, post, mgets):
+    dave = make_user("dave", display_name="Dave")
+    original = post(carol, "the original")
+    quote = post(bob, "a quote", quote_of=original)
+    reply = post(dave, "a reply", in_reply_to=quote)
+    retweet = services.retweet(ann, quote)
+    selectors.load_tweets([retweet.pk, reply.pk])  # cold: fills the cache
+    mgets.clear()
+
+    rows = selectors.load_tweets([retweet.pk, reply.pk])
+
+    # The rows; then, from their reach, the quote and the original with
+    # every author, where walking the links took three.
+    assert len(mgets) == 2
+    assert rows[0].retweet_of.quote_of.author.username == "carol"
+    assert rows[1].in_reply_to_author.username == "bob"
+
+
+def test_a_reach_cached_before_a_change_still_reads_the_changed_rows(ann, bob, carol, post, mgets):
+    original = post(carol, "the original")
+    retweet = services.retweet(ann, post(bob, "a quote", quote_of=original))
+    selectors.load_tweets([retweet.pk])
+
+    services.like(ann, original)  # forgets the original, not the retweet that reaches it
+    accounts.update_profile(carol, display_name="Caroline")
+
+    [row] = selectors.load_tweets([retweet.pk])
+    assert row.retweet_of.quote_of.likes_count == 1
+    assert row.retweet_of.quote_of.author.display_name == "Caroline"
+
+
 def test_a_retweet_reads_its_originals_new_count(ann, bob, carol, post):
     tweet = post(bob, "original")
     retweet = services.retweet(ann, tweet)
