@@ -21,7 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from oauth2_provider.models import get_access_token_model
 
 from .models import Block, Follow, Mute, User
-from .stores import cached, forget_cached, store, unstamp, version_of
+from .stores import Memo, cached, cached_together, forget_cached, store, unstamp, version_of
 
 VERSION = version_of(User)
 PREFIX = "user"  # the accounts' keys, for readers that batch them (stores.cached_together)
@@ -94,10 +94,18 @@ AccessToken = get_access_token_model()
 TOKEN_VERSION = version_of(AccessToken, User)
 
 
+# A token's user never changes: once a worker has seen a token, it asks
+# for the token's row and its user's in one MGET. The token's row (its
+# expiry, whether it still exists) is read fresh every time.
+_TOKEN_USERS = Memo(size=10_000)
+
+
 def access_token(checksum: str):
     """The AccessToken whose token has this SHA-256 hex digest, with its
     application and user loaded, or None."""
-    found, missing = cached("token", [checksum], version=TOKEN_VERSION)
+    known_user = _TOKEN_USERS.get(checksum)
+    batch = cached_together({"token": ([checksum], TOKEN_VERSION), PREFIX: ([known_user], VERSION)})
+    found, missing = batch["token"]
     if missing:
         row = AccessToken.objects.select_related("application").filter(token_checksum=checksum).first()
         if row is None:
@@ -106,9 +114,10 @@ def access_token(checksum: str):
         found[checksum] = row
     token = found[checksum]
     if token.user_id is not None:
-        user = users([token.user_id]).get(token.user_id)
+        user = batch[PREFIX][0].get(token.user_id) or users([token.user_id]).get(token.user_id)
         if user is None:
             return None
+        _TOKEN_USERS.put(checksum, token.user_id)
         AccessToken._meta.get_field("user").set_cached_value(token, user)
     return token
 

@@ -141,3 +141,24 @@ def forget_cached(prefix: str, ids: Iterable, *, version: int) -> None:
     forget_now(keys)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(partial(forget_now, keys))
+
+
+class Memo:
+    """A worker process's bounded dict: past `size` entries, the oldest
+    goes. For what may be kept without forgetting: values computed from
+    stamped rows (keyed by their stamps), facts that never change."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: dict = {}
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, value) -> None:
+        if len(self.entries) >= self.size:
+            # Another thread of an ASGI worker may change the dict between
+            # iter() and next(); an entry too many for a moment is harmless.
+            with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+                del self.entries[next(iter(self.entries))]
+        self.entries[key] = value

@@ -294,6 +294,39 @@ def test_an_unsuspended_users_token_works_again(api, token_for, ann, moderator):
     assert api.as_(token).get(VERIFY).status_code == 200
 
 
+def test_a_token_seen_before_loads_with_its_user_in_one_round_trip(token_for, ann, monkeypatch):
+    token = token_for(ann)
+    cache.access_token(checksum(token))  # seen: this worker knows its user now
+    client, mgets = stores.redis_client(), []
+
+    class Counting:
+        def mget(self, keys):
+            mgets.append(keys)
+            return client.mget(keys)
+
+    monkeypatch.setattr(stores, "redis_client", lambda **options: Counting())
+
+    row = cache.access_token(checksum(token))
+
+    assert row.user.username == "ann"
+    assert len(mgets) == 1
+
+
+def test_a_seen_token_still_sees_its_users_changes_and_its_own(api, token_for, ann, moderator):
+    token = token_for(ann)
+    assert api.as_(token).get(VERIFY).json()["display_name"] == "Ann"
+
+    services.update_profile(ann, display_name="Annie")
+    assert api.as_(token).get(VERIFY).json()["display_name"] == "Annie"
+
+    services.suspend(moderator, ann)
+    assert api.as_(token).get(VERIFY).status_code == 403
+
+    services.unsuspend(moderator, ann)
+    AccessToken.objects.get(token=token).delete()
+    assert api.as_(token).get(VERIFY).status_code == 401
+
+
 def test_an_expired_token_is_refused_even_when_cached(api, token_for, ann):
     token = token_for(ann)
     row = AccessToken.objects.get(token=token)

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from accounts import services as accounts
 from accounts.selectors import audience_of
-from accounts.stores import stamp
+from accounts.stores import Memo, stamp
 from tweets import selectors, services
 from tweets.api import serializers
 from tweets.api.serializers import status_json, statuses_json
@@ -17,7 +17,7 @@ from tweets.models import Tweet
 
 @pytest.fixture(autouse=True)
 def _empty_memo(monkeypatch):
-    monkeypatch.setattr(serializers, "_STATUS_MEMO", {})
+    monkeypatch.setattr(serializers, "_STATUS_MEMO", Memo(size=4096))
 
 
 def request():
@@ -52,7 +52,7 @@ def timeline(ann, bob, carol, post):
 def test_the_statuses_are_those_status_json_writes_cold_and_warm(ann, timeline):
     cold, expected = both_ways(ann, timeline)
     assert cold == expected
-    assert len(serializers._STATUS_MEMO) == len(timeline)
+    assert len(serializers._STATUS_MEMO.entries) == len(timeline)
 
     warm, expected = both_ways(ann, timeline)
     assert warm == expected
@@ -110,7 +110,7 @@ def test_rows_that_did_not_come_from_the_caches_are_not_kept(ann, timeline):
     assert all(stamp(row) is None for row in rows)
 
     assert statuses_json(rows, request()) == [status_json(row, request()) for row in rows]
-    assert serializers._STATUS_MEMO == {}
+    assert serializers._STATUS_MEMO.entries == {}
 
 
 def test_a_saved_row_loses_its_stamp(ann, bob, post):
@@ -125,11 +125,11 @@ def test_a_saved_row_loses_its_stamp(ann, bob, post):
 
 
 def test_the_memo_keeps_its_bound_oldest_out_first(monkeypatch, ann, timeline):
-    monkeypatch.setattr(serializers, "STATUS_MEMO_SIZE", 2)
+    monkeypatch.setattr(serializers, "_STATUS_MEMO", Memo(size=2))
 
     statuses, expected = both_ways(ann, timeline)
 
     assert statuses == expected
-    assert len(serializers._STATUS_MEMO) == 2
+    assert len(serializers._STATUS_MEMO.entries) == 2
     newest_two = [serializers._memo_key(row, request()) for row in rows_for(ann, timeline)[-2:]]
-    assert list(serializers._STATUS_MEMO) == newest_two
+    assert list(serializers._STATUS_MEMO.entries) == newest_two

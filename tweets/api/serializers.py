@@ -6,12 +6,10 @@ state attached (`with_viewer_state` or `attach_viewer_state`), so building
 a page of statuses runs no queries.
 """
 
-import contextlib
-
 from rest_framework import serializers
 
 from accounts.api.serializers import AccountSerializer, account_json
-from accounts.stores import stamp
+from accounts.stores import Memo, stamp
 from api.representation import absolute, iso
 from media.api.serializers import media_json
 
@@ -159,8 +157,7 @@ def status_json(row, request) -> dict:
 # all of them but for favourited, reblogged and bookmarked. The stamps
 # change with any value of the rows, so nothing needs forgetting; the
 # oldest entries go first past the bound (a few MB a process).
-_STATUS_MEMO: dict[tuple, dict] = {}
-STATUS_MEMO_SIZE = 4096
+_STATUS_MEMO = Memo(size=4096)
 _VIEWER_KEYS = ("favourited", "reblogged", "bookmarked", "muted", "pinned")
 
 
@@ -180,13 +177,6 @@ def _without_viewer(data: dict) -> dict:
     return {key: value for key, value in data.items() if key not in _VIEWER_KEYS}
 
 
-def _forget_oldest_status() -> None:
-    # Another thread of an ASGI worker may change the dict between iter()
-    # and next(); an entry too many for a moment is harmless.
-    with contextlib.suppress(StopIteration, RuntimeError, KeyError):
-        del _STATUS_MEMO[next(iter(_STATUS_MEMO))]
-
-
 def statuses_json(rows, request) -> list[dict]:
     """`status_json` of each row loaded by tweets.selectors.load_tweets (the
     home timeline, search), reusing the Statuses of rows seen before."""
@@ -200,9 +190,7 @@ def statuses_json(rows, request) -> list[dict]:
                 kept = _without_viewer(data)
                 if kept["reblog"] is not None:
                     kept["reblog"] = _without_viewer(kept["reblog"])
-                if len(_STATUS_MEMO) >= STATUS_MEMO_SIZE:
-                    _forget_oldest_status()
-                _STATUS_MEMO[key] = kept
+                _STATUS_MEMO.put(key, kept)
             statuses.append(data)
             continue
         data = dict(kept)
