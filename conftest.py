@@ -39,6 +39,14 @@ def broken_cache(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _impressions_at_once(settings):
+    """Pages write their impressions as they are served, so that a test
+    reads what its own pages counted and nothing arrives late in the next
+    (trends/analytics/tests/test_counters.py tests the worker's batching)."""
+    settings.IMPRESSIONS_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Pages render without a prior collectstatic (the manifest is a deploy step)."""
     settings.STORAGES = {

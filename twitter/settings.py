@@ -364,6 +364,9 @@ TRENDS_POSTS_HOURS = env_int("TRENDS_POSTS_HOURS", 24)
 TRENDS_POSTS_MIN_INTERACTIONS = env_int("TRENDS_POSTS_MIN_INTERACTIONS", 2)
 TRENDS_POSTS_GRAVITY = float(os.environ.get("TRENDS_POSTS_GRAVITY", "1.8"))
 TRENDS_POSTS_LIMIT = env_int("TRENDS_POSTS_LIMIT", 40)
+# Impressions are added up in each worker and written to Redis this often
+# (trends/analytics/counters.py); 0 writes each page's at once.
+IMPRESSIONS_FLUSH_SECONDS = float(os.environ.get("IMPRESSIONS_FLUSH_SECONDS", "1"))
 # Where the daily Parquet export writes (a directory, partitioned by day).
 ANALYTICS_EXPORT_DIR = Path(os.environ.get("ANALYTICS_EXPORT_DIR", BASE_DIR / ".data" / "exports"))
 

@@ -2,6 +2,10 @@
 responses are served."""
 
 import logging
+import time
+from datetime import timedelta
+
+import pytest
 
 from accounts import services as accounts
 from trends.analytics import counters
@@ -167,3 +171,66 @@ def test_a_flushed_redis_starts_counting_again(client, ann, post, impressions):
 
     assert client.get("/explore/").status_code == 200
     assert impressions() == {tweet.pk: 1}
+
+
+# --- A worker's batching (IMPRESSIONS_FLUSH_SECONDS) ---------------------------
+
+
+@pytest.fixture
+def batching(settings):
+    """Impressions wait in the worker for a minute (the timer won't fire
+    during the test); the test writes them with counters.flush()."""
+    settings.IMPRESSIONS_FLUSH_SECONDS = 60
+    counters.flush()  # nothing left over from an earlier test
+    yield
+    counters.flush()
+
+
+def test_a_workers_impressions_are_written_together(client, ann, bob, post, impressions, batching):
+    one, two = post(ann, "one"), post(bob, "two")
+
+    for _ in range(3):
+        assert client.get("/explore/").status_code == 200
+    assert impressions() == {}  # waiting in the worker
+
+    counters.flush()
+
+    assert impressions() == {one.pk: 3, two.pk: 3}
+    counters.flush()
+    assert impressions() == {one.pk: 3, two.pk: 3}  # written once
+
+
+def test_the_timer_writes_them_without_another_page(client, ann, post, impressions, settings):
+    counters.flush()
+    settings.IMPRESSIONS_FLUSH_SECONDS = 0.05
+    tweet = post(ann, "seen")
+
+    assert client.get("/explore/").status_code == 200
+
+    deadline = time.monotonic() + 5
+    while impressions() != {tweet.pk: 1} and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert impressions() == {tweet.pk: 1}
+
+
+def test_impressions_counted_before_midnight_go_to_that_day(ann, post, batching, monkeypatch, today):
+    tweet = post(ann, "late at night")
+    counters.count_impressions([tweet.pk])
+    monkeypatch.setattr(counters, "today", lambda: today + timedelta(days=1))
+    counters.count_impressions([tweet.pk])
+
+    counters.flush()
+
+    assert dict(counters.impressions_on(today)) == {tweet.pk: 1}
+    assert dict(counters.impressions_on(today + timedelta(days=1))) == {tweet.pk: 1}
+
+
+def test_a_failed_write_is_logged_not_raised(client, ann, bob, post, batching, settings, caplog):
+    post(bob, "still readable")
+    client.get("/explore/")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+
+    with caplog.at_level(logging.WARNING, logger="trends.analytics.counters"):
+        counters._flush_logged()
+
+    assert "Impressions not counted" in caplog.text
