@@ -23,7 +23,7 @@ from oauth2_provider.models import get_access_token_model
 from .models import Block, Follow, Mute, User
 from .stores import Memo, cached, cached_together, forget_cached, store, unstamp, version_of
 
-VERSION = version_of(User)
+VERSION = version_of(User, layout=1)  # 1: with the session digest
 PREFIX = "user"  # the accounts' keys, for readers that batch them (stores.cached_together)
 
 

@@ -37,15 +37,16 @@ def redis_client(*, timeout: float = 2, connect_timeout: float = 2) -> redis.Red
     return _client(settings.REDIS_URL, timeout, connect_timeout)
 
 
-def version_of(*models: type[Model]) -> int:
+def version_of(*models: type[Model], layout: int = 0) -> int:
     """A cache version that changes when any of these models gains, loses
-    or renames a column, or Django changes: pickles of the old shape are
-    then never read back."""
+    or renames a column, or Django changes, or the caller's `layout` (what
+    else an entry carries) does: entries of the old shape are then never
+    read back, by a deploy or by an older version running beside it."""
     shape = ";".join(
         f"{model._meta.label}:{','.join(field.attname for field in model._meta.concrete_fields)}"
         for model in models
     )
-    digest = hashlib.blake2b(f"{django.__version__};{shape}".encode(), digest_size=4).digest()
+    digest = hashlib.blake2b(f"{django.__version__};{shape};{layout}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big")
 
 

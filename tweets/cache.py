@@ -21,7 +21,7 @@ from media.models import MediaAttachment
 
 from .models import Tweet
 
-VERSION = stores.version_of(Tweet, MediaAttachment)
+VERSION = stores.version_of(Tweet, MediaAttachment, layout=1)  # 1: with the reach
 
 # The relations a page renders, to tweets and to accounts.
 _TWEET_LINKS = ("retweet_of", "quote_of")
