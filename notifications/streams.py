@@ -104,16 +104,21 @@ def present_users() -> list[int]:
     return [int(user_id) for user_id in pipe.execute()[1]]
 
 
-def mark_present(user_id: int) -> None:
-    client().zadd(PRESENCE_KEY, {user_id: time.time() + settings.STREAMING_PRESENCE_SECONDS})
+def mark_present(user_id: int, *, pipeline=None) -> None:
+    target = pipeline if pipeline is not None else client()
+    target.zadd(PRESENCE_KEY, {user_id: time.time() + settings.STREAMING_PRESENCE_SECONDS})
 
 
 def cursor(user_id: int) -> str:
     """The id of the newest event in the user's log ("0-0": none yet), and
     from now on they count as present. A page renders it, so the
     connection it opens next misses nothing that happened in between."""
-    mark_present(user_id)
-    newest = client().xrevrange(log_key(user_id), count=1)
+    # Present first, in the same round trip: an event logged after the
+    # read is then kept for the connection (see _append).
+    pipe = client().pipeline(transaction=False)
+    mark_present(user_id, pipeline=pipe)
+    pipe.xrevrange(log_key(user_id), count=1)
+    newest = pipe.execute()[1]
     return newest[0][0].decode() if newest else "0-0"
 
 
