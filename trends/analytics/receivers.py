@@ -1,9 +1,10 @@
 """Counting impressions and profile visits as they happen.
 
 Unlike the other apps' receivers these run in the request, synchronously:
-one pipelined Redis call costs less than enqueuing a Celery task per page
-view. Counting must never break a page, so a Redis failure is logged and
-the page goes on without the count.
+counting in Redis (impressions added up in the worker first, see
+trends.analytics.counters) costs less than enqueuing a Celery task per
+page view. Counting must never break a page, so a Redis failure is logged
+and the page goes on without the count.
 """
 
 import logging
