@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 NOT_FOUND = "Record not found"
+INVALID_TOKEN = "The access token is invalid"  # noqa: S105 - a message, not a secret
 
 
 class Unprocessable(exceptions.APIException):

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.BearerTokenAuthentication"
+    target_class = "accounts.api.authentication.BearerTokenAuthentication"
     name = "OAuth2"
 
     def get_security_definition(self, auto_schema):

@@ -15,7 +15,7 @@ from oauth2_provider.scopes import BaseScopes
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
-from .authentication import INVALID_TOKEN
+from .errors import INVALID_TOKEN
 
 GRANULAR = {
     "read": [

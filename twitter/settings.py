@@ -373,7 +373,7 @@ ANALYTICS_EXPORT_DIR = Path(os.environ.get("ANALYTICS_EXPORT_DIR", BASE_DIR / ".
 # --- API: Mastodon client API, OAuth 2.0 / OpenID Connect (docs/api.md) ----
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.scopes.HasScopes"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -5,7 +5,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from api import params
-from api.authentication import INVALID_TOKEN
+from api.errors import INVALID_TOKEN
 from api.views import MastodonView
 
 from .. import applications

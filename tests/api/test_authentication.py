@@ -1,4 +1,4 @@
-"""Bearer tokens in the Authorization header (api.authentication)."""
+"""Bearer tokens in the Authorization header (accounts.api.authentication)."""
 
 import pytest
 

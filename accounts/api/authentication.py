@@ -1,4 +1,5 @@
-"""Bearer tokens issued by our OAuth 2.0 provider (django-oauth-toolkit)."""
+"""Bearer tokens issued by our OAuth 2.0 provider (django-oauth-toolkit),
+checked on every API request (REST_FRAMEWORK's authentication class)."""
 
 import hashlib
 
@@ -6,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from accounts import cache
+from api.errors import INVALID_TOKEN
 
-INVALID_TOKEN = "The access token is invalid"  # noqa: S105 - a message, not a secret
+from .. import cache
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -52,4 +53,4 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 # Registers how /api/schema/ describes these tokens (drf-spectacular finds
 # extensions by subclass, so the module only has to be imported).
-from . import schema  # noqa: E402, F401
+from api import schema  # noqa: E402, F401
