@@ -49,7 +49,8 @@ def load(ids: Iterable[int]) -> list[Tweet]:
     rows = sorted(found.values(), key=lambda tweet: tweet.pk, reverse=True)
     users = _fetch_reach(found)
     # The retweeted and quoted tweets, then the tweets those quote, that
-    # the reach didn't bring (rows just loaded, entries of earlier versions).
+    # the reach didn't bring: those of rows just loaded from PostgreSQL,
+    # and reached tweets the cache no longer holds.
     wave = rows
     for _ in range(_DEPTH):
         wanted = {getattr(tweet, f"{link}_id") for tweet in wave for link in _TWEET_LINKS}
